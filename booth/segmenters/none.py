@@ -1,0 +1,39 @@
+"""The ``none`` segmenter: everything is person, so the camera shows unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from booth.segmenters import register
+
+
+class NoneSegmenter:
+    """Alpha 1 everywhere: no background replacement."""
+
+    name = "none"
+    _ONE = np.ones((1, 1), np.float32)
+
+    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """1x1 alpha of 1.0 (the caller stretches it to the frame)."""
+        return self._ONE
+
+    def status(self) -> str | None:
+        return None
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@register("none")
+def make(options: dict[str, Any]) -> NoneSegmenter:
+    """Factory for the registry; ``none`` takes no options."""
+    if options:
+        from booth.segmenters import SegmenterError
+
+        raise SegmenterError(f"segmenter.options.none takes no options (got {sorted(options)}).")
+    return NoneSegmenter()
