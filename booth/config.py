@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -212,7 +212,8 @@ def validate(data: dict[str, Any], origin: str = "config") -> Config:
         first = exc.errors()[0]
         key, why = _describe(first)
         got = first.get("input")
-        shown = "" if first["type"] == "extra_forbidden" or isinstance(got, dict) else f" (got {got!r})"
+        quiet = first["type"] == "extra_forbidden" or isinstance(got, dict)
+        shown = "" if quiet else f" (got {got!r})"
         raise ConfigError(f"{origin}: {key} {why}{shown}.") from None
 
 

@@ -129,3 +129,12 @@ def blur_background(frame: np.ndarray, sigma_fraction: float) -> np.ndarray:
     sigma = max(1.0, sigma_fraction * small.shape[0])
     blurred = cv2.GaussianBlur(small, (0, 0), sigmaX=sigma)
     return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def contain_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale ``image`` to fit inside ``size`` (width, height), keeping its aspect ratio."""
+    h, w = image.shape[:2]
+    scale = min(size[0] / w, size[1] / h)
+    new = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(image, new, interpolation=interp)
