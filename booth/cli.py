@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write composites over this scene image")
 
     ev = add("eval", cmd_eval, "score segmenters on a labelled dataset")
-    ev.add_argument("dataset", type=Path, help="images/+masks/ folder, or a video folder with masks/")
+    ev.add_argument("dataset", type=Path,
+                    help="images/+masks/ folder, or a video folder with masks/")
     ev.add_argument("--segmenter", default=None,
                     help="comma-separated segmenter names (default: the configured one)")
     ev.add_argument("--json", action="store_true", help="print results as JSON")
