@@ -37,45 +37,52 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import app
 
-    return app.run(_config(args))
+    return app.run(conf)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth.share import server
 
-    return server.serve_forever(_config(args))
+    return server.serve_forever(conf)
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import selftest
 
-    return selftest.main(_config(args), args)
+    return selftest.main(conf, args)
 
 
 def cmd_matte(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import evaluate
 
-    return evaluate.matte_command(_config(args), args)
+    return evaluate.matte_command(conf, args)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import evaluate
 
-    return evaluate.eval_command(_config(args), args)
+    return evaluate.eval_command(conf, args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import bench
 
-    return bench.main(_config(args), args)
+    return bench.main(conf, args)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    conf = _config(args)
     from booth import doctor
 
-    return doctor.main(_config(args), args)
+    return doctor.main(conf, args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print results as JSON")
     ev.add_argument("--plot", type=Path, help="write a bar chart and worst-case sheet to this PNG")
     ev.add_argument("--limit", type=int, help="score at most this many frames/images")
+    for p in (matte, ev):
+        p.add_argument("--size", type=int, default=0,
+                       help="long edge of the frame given to the segmenter, pixels "
+                            "(default: full resolution; the live view uses segmenter.preview_size)")
+        p.add_argument("--raw", action="store_true",
+                       help="the segmenter's alpha only, without the booth's guided upsampling "
+                            "and temporal smoothing")
 
     bench = add("bench", cmd_bench, "time the live pipeline headless", source=True,
                 segmenter=True)

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_CONFIG = Path("config.toml")
+
+# Folders are written as strings in TOML.
+Folder = Annotated[Path, Field(strict=False)]
 
 
 class ConfigError(Exception):
@@ -23,8 +26,9 @@ class ConfigError(Exception):
 
 
 class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # Unknown keys are typos far more often than intent: refuse them.  Strict:
+    # TOML has real types, so "yes" for a boolean is a mistake, not a coercion.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 class CameraConfig(_Section):
@@ -81,7 +85,7 @@ class MatteConfig(_Section):
 
 
 class ScenesConfig(_Section):
-    folder: Path = Path("scenes")
+    folder: Folder = Path("scenes")
     # Built-in scenes appended after the image files: 'blur' and 'none'.
     builtins: list[Literal["blur", "none"]] = Field(default_factory=lambda: ["blur", "none"])
     # Name (file stem or built-in) of the first scene; empty = the first one.
@@ -100,7 +104,7 @@ class CountdownConfig(_Section):
 
 
 class PhotosConfig(_Section):
-    folder: Path = Path("photos")
+    folder: Folder = Path("photos")
     review_seconds: float = Field(12.0, ge=1, le=600)
     jpeg_quality: int = Field(92, ge=50, le=100)
 
@@ -158,7 +162,7 @@ class ControlsConfig(_Section):
 
 class SoundsConfig(_Section):
     enabled: bool = True
-    folder: Path = Path("sounds")
+    folder: Folder = Path("sounds")
     volume: float = Field(0.8, ge=0, le=1)
 
 
