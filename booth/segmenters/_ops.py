@@ -53,13 +53,14 @@ def keep_large(mask: np.ndarray, min_fraction: float, seeds: np.ndarray | None =
                ) -> np.ndarray:
     """Keep connected regions of at least ``min_fraction`` of the largest one's area.
 
-    With ``seeds`` (a mask), keep instead every region that touches a seed pixel,
-    whatever its size: how ``fused`` keeps a held book attached to a person.
+    With ``seeds`` (a 0/255 mask) that hold any pixel, keep instead every region
+    touching a seed, whatever its size: how ``fused`` keeps a held book that
+    the neural mask missed, attached to the person it did find.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
         return mask
-    if seeds is not None:
+    if seeds is not None and seeds.any():
         keep = np.zeros(count, bool)
         keep[np.unique(labels[seeds > 0])] = True
     else:
