@@ -92,7 +92,7 @@ class BoothApp(Booth):
         self.sounds = sounds
         self.clock = clock
         size = display.get_size()
-        self.screen = Screen(size)
+        self.screen = Screen(size, codes=2 if config.share.wifi_ssid else 1)
         self.controls = Controls(config.controls, self.screen.shutter_hit)
         self.pipeline = Pipeline(
             source, segmenter, deck, config.matte, size,

@@ -53,7 +53,8 @@ class View:
 class Screen:
     """Renders :class:`View` objects onto a pygame surface of a fixed size."""
 
-    def __init__(self, size: tuple[int, int]) -> None:
+    def __init__(self, size: tuple[int, int], codes: int = 1) -> None:
+        self.codes = codes  # QR codes on the review card: 1, or 2 with the Wi-Fi code
         self.resize(size)
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -182,62 +183,75 @@ class Screen:
             self._qr_cache[key] = cached
         return cached
 
+    def _layout(self) -> tuple[pygame.Rect, pygame.Rect]:
+        """Review screen: (photo area, code card), pixels.  The card gets the room
+        the QR codes need to scan from a metre away; the photo takes the rest."""
+        w, h = self.size
+        u = self._unit
+        margin = round(50 * u)
+        card_w = round(w * (0.56 if self.codes == 2 else 0.40))
+        card = pygame.Rect(w - margin - card_w, margin, card_w, h - 2 * margin)
+        photo = pygame.Rect(margin, round(90 * u), card.left - 2 * margin, h - round(180 * u))
+        return photo, card
+
     def photo_box(self) -> tuple[int, int]:
         """The largest (width, height) the review photo may have, pixels."""
-        w, h = self.size
-        return round(w * 0.56), round(h * 0.82)
+        return self._layout()[0].size
 
     def _review(self, target: pygame.Surface, view: View) -> None:
         card = view.review
         assert card is not None
-        w, h = self.size
         u = self._unit
         shade = pygame.Surface(self.size, pygame.SRCALPHA)
         shade.fill((10, 10, 20, 215))
         target.blit(shade, (0, 0))
+        area, right = self._layout()
         # The photo on the left, framed like a print.
         ph, pw = card.photo_rgb.shape[:2]
         photo = pygame.image.frombuffer(card.photo_rgb.tobytes(), (pw, ph), "RGB")
         border = round(14 * u)
-        photo_rect = photo.get_rect(midleft=(round(60 * u) + border, h // 2))
+        photo_rect = photo.get_rect(center=area.center)
         pygame.draw.rect(target, WHITE, photo_rect.inflate(2 * border, 2 * border),
                          border_radius=round(6 * u))
         target.blit(photo, photo_rect)
-        # The codes on the right, on a white card: dark on light scans best.
-        right = pygame.Rect(photo_rect.right + border + round(50 * u), round(50 * u), 0, 0)
-        right.width = w - right.left - round(50 * u)
-        right.height = h - round(100 * u)
+        if view.event_name:
+            title = self._text(view.event_name, "mid")
+            target.blit(title, title.get_rect(midbottom=(photo_rect.centerx,
+                                                         photo_rect.top - border - round(8 * u))))
+        # The codes on a white card: dark on light scans best.
         pygame.draw.rect(target, WHITE, right, border_radius=round(28 * u))
         codes = [("Scan to get your photo", card.qr)]
         if card.wifi_qr is not None:
             codes = [(f"1. Join the Wi-Fi {card.wifi_name}", card.wifi_qr),
                      ("2. Get your photo", card.qr)]
+        pad = round(24 * u)
         title_h = self._fonts["small"].get_height()
-        url_h = self._fonts["tiny"].get_height()
+        foot_h = 2 * self._fonts["tiny"].get_height() + round(40 * u)
         slot_w = right.width // len(codes)
-        side = min(slot_w - round(40 * u), right.height - 2 * title_h - 3 * url_h - round(60 * u))
+        side = min(slot_w - 2 * pad, right.height - title_h - foot_h - 3 * pad)
         for i, (title, modules) in enumerate(codes):
             cx = right.left + slot_w * i + slot_w // 2
             label = self._text(title, "small", INK)
-            top = right.top + round(30 * u)
-            target.blit(label, label.get_rect(midtop=(cx, top)))
+            if label.get_width() > slot_w - pad:
+                label = self._text(title, "tiny", INK)
+            target.blit(label, label.get_rect(midtop=(cx, right.top + pad)))
             qr = self._qr_surface(modules, side)
-            target.blit(qr, qr.get_rect(midtop=(cx, top + title_h + round(16 * u))))
-        url = self._text(card.url, "tiny", INK)
-        if url.get_width() > right.width - round(40 * u):
-            scale = (right.width - round(40 * u)) / url.get_width()
+            # Centred in the room between the title and the link.
+            room = right.height - 3 * pad - title_h - foot_h
+            top = right.top + 2 * pad + title_h + max(0, (room - qr.get_height()) // 2)
+            target.blit(qr, qr.get_rect(midtop=(cx, top)))
+        url = self._text(card.url.split("://", 1)[-1], "tiny", INK)
+        if url.get_width() > right.width - 2 * pad:
+            scale = (right.width - 2 * pad) / url.get_width()
             url = pygame.transform.smoothscale(url, (round(url.get_width() * scale),
                                                      round(url.get_height() * scale)))
-        target.blit(url, url.get_rect(midbottom=(right.centerx, right.bottom - round(60 * u))))
+        target.blit(url, url.get_rect(midbottom=(right.centerx, right.bottom - round(56 * u))))
         hint = self._text("Press any button for the next photo", "tiny", (110, 110, 120))
-        target.blit(hint, hint.get_rect(midbottom=(right.centerx, right.bottom - round(20 * u))))
+        target.blit(hint, hint.get_rect(midbottom=(right.centerx, right.bottom - round(18 * u))))
         # Time left, as a bar under the card.
-        bar = pygame.Rect(right.left, right.bottom + round(18 * u),
+        bar = pygame.Rect(right.left, right.bottom + round(16 * u),
                           round(right.width * max(0.0, view.review_left)), round(8 * u))
         pygame.draw.rect(target, ACCENT, bar, border_radius=bar.height // 2)
-        if view.event_name:
-            title = self._text(view.event_name, "small")
-            target.blit(title, title.get_rect(midtop=(photo_rect.centerx, round(8 * u))))
 
     def _card_message(self, target: pygame.Surface, message: str, detail: str) -> None:
         w, h = self.size
