@@ -396,3 +396,15 @@ def test_default_limits() -> None:
     assert limits.not_found_per_minute == 30
     assert limits.pin_delay >= 1.0 and limits.pin_failures <= 5
     assert limits.session == 1800
+
+
+def test_a_crash_answers_our_500_page_with_headers(store: PhotoStore, monkeypatch) -> None:
+    def broken(_photo_id: str) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(store, "get", broken)
+    app = make_app(store, ShareConfig(), limits=FAST)
+    response = TestClient(app, raise_server_exceptions=False).get(f"/p/{new_id()}")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text and "Traceback" not in response.text
+    assert_secure(response)

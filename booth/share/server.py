@@ -148,11 +148,11 @@ def download_name(event_name: str, created: str) -> str:
 
 
 def _when(created: str, style: str) -> str:
-    """A photo's local time for people: style "long" (guest page) or "short" (operator)."""
+    """A photo's local time for people: "long" (guest page), "day" or "time" (operator)."""
     t = datetime.fromisoformat(created).astimezone()
     if style == "long":
         return f"{t:%A} {t.day} {t:%B %Y, %H:%M}"
-    return f"{t:%a} {t.day} {t:%b, %H:%M:%S}"
+    return f"{t:%a} {t.day} {t:%b}" if style == "day" else f"{t:%H:%M:%S}"
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -343,7 +343,8 @@ class _Site:
 
     def gallery(self) -> tuple[list[dict[str, Any]], tuple[int, int]]:
         """Thread: the operator page's tiles, newest first, and the totals."""
-        tiles = [{"id": photo.id, "when": _when(photo.created, "short"), "scene": photo.scene,
+        tiles = [{"id": photo.id, "time": _when(photo.created, "time"),
+                  "day": _when(photo.created, "day"), "scene": photo.scene,
                   "views": self.store.views(photo.id)} for photo in self.store.list()]
         return tiles, self.store.totals()
 
