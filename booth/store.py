@@ -20,6 +20,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ INDEX_NAME = "index.sqlite3"
 ID_BYTES = 12
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16}")
 _TEMP_SUFFIX = ".tmp"
+# A temporary file this old belongs to no running save (saves take milliseconds).
+_STALE_TEMP_SECONDS = 60
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS photos (
@@ -134,14 +137,20 @@ class PhotoStore:
             # FULL: a committed row survives power loss, like the file it names.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            self._remove_temporaries()
         except (OSError, sqlite3.Error) as exc:
             raise _explain(exc, self.folder) from None
-        self._remove_temporaries()
 
     def _remove_temporaries(self) -> None:
-        """Delete temporary files a crash left behind (they never became photos)."""
+        """Delete temporary files a crash left behind (they never became photos).
+
+        Only old ones: another process (the booth beside ``booth serve``) may be
+        writing a fresh one right now.
+        """
+        cutoff = time.time() - _STALE_TEMP_SECONDS
         for temp in self.folder.glob(f"*/.*{_TEMP_SUFFIX}"):
-            temp.unlink(missing_ok=True)
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink(missing_ok=True)
 
     def _photo(self, row: tuple[str, str, str, str, str, str]) -> Photo:
         photo_id, created, scene, segmenter, file, sha256 = row

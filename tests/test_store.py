@@ -8,6 +8,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,10 +182,13 @@ def test_crash_leftovers_are_never_photos(tmp_path: Path) -> None:
     # A crash mid-write leaves a temporary file; a crash before the row, an unindexed JPEG.
     temp = photo.file.with_name(f".{new_id()}.jpg.tmp")
     temp.write_bytes(b"\xff\xd8half")
+    os.utime(temp, (time.time() - 3600, time.time() - 3600))
+    fresh = photo.file.with_name(f".{new_id()}.jpg.tmp")  # another process is writing it
+    fresh.write_bytes(b"\xff\xd8")
     orphan = photo.file.with_name(f"{new_id()}.jpg")
     orphan.write_bytes(make_jpeg(seed=3))
     again = PhotoStore(folder)
-    assert not temp.exists()
+    assert not temp.exists() and fresh.exists()
     assert [p.id for p in again.list()] == [photo.id]
     assert again.get(orphan.stem) is None
     again.close()
