@@ -204,8 +204,11 @@ def mountain(rng: np.random.Generator, ridge: np.ndarray, rock: Stops, snow: Sto
     shade = np.clip(0.5 + 0.22 * contrast * (-gx) + 0.35 * contrast * face, 0, 1)
     col = ramp(rock, np.clip(depth / 320.0, 0, 1)) * (0.55 + 0.75 * shade)[..., None]
     if snow_depth:
-        line = snow_depth * (0.5 + noise1d(rng, W, 7, 3))[None, :]
-        cover = smoothstep(line + 25, line - 25, depth - (crest - 0.5) * snow_depth * 1.4)
+        line = snow_depth * (0.45 + 0.8 * noise1d(rng, W, 7, 3))[None, :]
+        # Snow holds on the gentler, sunlit faces and slides off the steep shaded
+        # ones, so the rock that shows follows the terrain instead of random blobs.
+        reach = depth - (shade - 0.5) * snow_depth * 2.2 - (crest - 0.5) * snow_depth * 0.8
+        cover = smoothstep(line + 12, line - 12, reach)
         col += (ramp(snow, shade) - col) * cover[..., None]
     return col
 
@@ -360,7 +363,7 @@ def sunset_beach(rng: np.random.Generator) -> np.ndarray:
     # Sea: reflect the sky, then perspective waves sampled from a flat noise texture.
     # (The sun disc is drawn afterwards: on real water it only shows as a glitter path.)
     sea = slice(hz, H)
-    reflect(img, hz, rng, ripple=10, darken=0.6, tint="#2a2c68", tint_k=0.4)
+    reflect(img, hz, rng, ripple=10, darken=0.6, tint="#2e2870", tint_k=0.5)
     p = np.maximum(yg[hz:] - hz, 0.5)
     # Wide texture, centred: its non-tiling seam only falls where waves are already flat.
     tex = fbm2d(rng, 96, 90, 4, h=512, w=4096)
@@ -381,9 +384,8 @@ def sunset_beach(rng: np.random.Generator) -> np.ndarray:
     # The sun sits just above the horizon, warm and slightly hotter in the middle.
     d = np.sqrt((xg - sun_x) ** 2 + (yg - sun_y) ** 2)
     disc = np.clip(sun_r - d + 0.5, 0, 1) * (yg < hz)
-    sun_col = ramp([(0.0, "#fff6d8"), (0.7, "#ffe08a"), (1.0, "#ffc060")],
-                   np.clip(d / sun_r, 0, 1))
-    img += (sun_col * 1.15 - img) * disc[..., None]
+    sun_col = ramp([(0.0, "#fffcee"), (1.0, "#fff0b8")], np.clip(d / sun_r, 0, 1))
+    img += (sun_col * 1.3 - img) * disc[..., None]
 
     # Beach: a wavy foam line, wet sand that mirrors the sky, then dry warm sand.
     edge = shore + 14 * np.sin(xg[0] / 170.0) + 30 * (noise1d(rng, W, 8) - 0.5)
@@ -625,6 +627,8 @@ def alpine_lake(rng: np.random.Generator) -> np.ndarray:
         ridge = ridge_line(rng, base, amp, knots, 6)
         stops = [(0.0, rock[0]), (1.0, rock[1])]
         col = mountain(rng, ridge, stops, [(0.0, snow[0]), (1.0, snow[1])], depth, contrast)
+        # Aerial perspective: the further the range, the more it fades into the sky.
+        col += (hexrgb("#c4d6e6") - col) * (0.25 * (2 - i) / 2)
         img += (col - img) * under_curve(ridge)[..., None]
         if mist_k:
             band = np.exp(-((yg - (base + 0.05 * H)) / 45.0) ** 2) * fbm2d(rng, 6, 3, 4)
@@ -658,8 +662,8 @@ def under_the_sea(rng: np.random.Generator) -> np.ndarray:
     img = vgradient([(0.0, "#5fd2d8"), (0.12, "#1fa0b8"), (0.5, "#0a5a84"),
                      (1.0, "#04203f")])
     # The rippling surface seen from below.
-    surf = fbm2d(rng, 30, 4, 4)
-    surf_m = np.exp(-yg / 60.0) * (0.5 + 0.8 * smoothstep(0.45, 0.75, surf))
+    surf = fbm2d(rng, 48, 14, 4)
+    surf_m = np.exp(-yg / 70.0) * (0.4 + 0.8 * smoothstep(0.4, 0.7, surf))
     add(img, surf_m, "#c8fbff", 0.6)
 
     # God rays fanning out from a point above the frame.
