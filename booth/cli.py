@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=int, default=300, help="frames to time")
     bench.add_argument("--minutes", type=float, help="soak: run this long with periodic snaps")
     bench.add_argument("--json", action="store_true", help="print results as JSON")
+    bench.add_argument("--camera", help="camera frame size WxH the video is scaled to, or "
+                                        "'native' (default: the display size)")
+    bench.add_argument("--skip", type=int, default=0, help="video frames to skip at the start")
+    bench.add_argument("--scene", help="background image (default: the configured scenes)")
+    bench.add_argument("--no-photos", dest="no_photos", action="store_true",
+                       help="skip the shutter-to-review timing")
 
     doctor = add("doctor", cmd_doctor, "check camera, model, scenes, disk and network",
                  source=True, segmenter=True, photos=True)

@@ -1,8 +1,23 @@
-"""The live pipeline: newest frame -> segment -> refine -> composite, off the render thread.
+"""The live pipeline, off the render thread: segment at low resolution, composite every frame.
 
-The processing thread publishes the newest composite; the render thread only
-picks it up (:meth:`Pipeline.latest`) and never waits.  Photo requests run on
-the same thread between frames, so a segmenter is never used by two threads.
+Two threads, each with one job:
+
+* **segment** takes the newest camera frame it has not seen, shrinks it to
+  the model's size, runs the segmenter, smooths the alpha over time and fits
+  the guided filter's linear model at low resolution (plus the light-wrap and
+  colour-match parameters).  It publishes that as a :class:`LiveMatte`.  It
+  also makes the photos and swaps segmenters, so a segmenter is only ever
+  used by this one thread.
+* **composite** takes every new camera frame, fits it to the display as RGB,
+  applies the newest matte's linear model to the frame's own grey (so the cut
+  follows this frame's edges even when the matte is a few frames old: the
+  booth segments fewer frames, never shows fewer), blends over the cached
+  scene in 8-bit fixed point and publishes a :class:`Composite`.
+
+The render thread only picks up :meth:`Pipeline.latest` and never waits.
+Composites rotate through three preallocated arrays, so the array behind the
+surface the render thread is blitting is not written while it does so, and
+the hot path allocates nothing once warm.
 """
 
 from __future__ import annotations
@@ -27,6 +42,16 @@ from booth.sources import FrameSource
 log = logging.getLogger(__name__)
 
 PHOTO_SEGMENT_EDGE = 512  # long edge of the frame the photo's matte is computed from
+PHOTO_REFINE_EDGE = 960  # long edge at which the photo's guided filter is fitted
+LIVE_REFINE_EDGE = 480  # same for the live view: a quarter of 1080p, as in He & Sun
+REFINE_RADIUS = 8  # guided filter window radius, in display (or photo) pixels
+REFINE_EPS = 1e-3  # guided filter regulariser, (grey / 255)^2 units
+LIVE_GUIDE_EDGE = 960  # long edge at which the live matte is applied, then resized to the display
+ROI_ALIGN = 8  # the person's box on the display is rounded out to this many pixels
+SEGMENT_MAX_HZ = 30.0  # mattes per second at most: more would only take CPU from compositing
+COLOR_STATS_KEEP = 0.9  # per-matte weight of the previous person colour statistics
+OUTPUT_BUFFERS = 3  # published composites in rotation (one shown, one next, one drawn)
+IDLE_WAIT = 0.002  # seconds a thread sleeps when there is no new frame
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,34 @@ class Composite:
 
     rgb: np.ndarray  # HxWx3 uint8 RGB at display size, C-contiguous
     seq: int  # increases by one per published frame
+
+
+@dataclass(frozen=True)
+class LiveMatte:
+    """The segment thread's result for one frame, at the refine size (hxw).
+
+    ``alpha_u8 ~ coef_a * grey + coef_b`` for any frame of the same view, grey
+    in 0..255: the composite thread applies it to newer frames too.
+    """
+
+    coef_a: np.ndarray  # hxw float32
+    coef_b: np.ndarray  # hxw float32
+    solid: bool  # the alpha is 1 everywhere: show the camera as it is
+    box: matte.Box | None  # where the alpha can be non-zero (fractions); None = nobody
+    wrap_u8: np.ndarray | None  # hxw uint8 light-wrap weight, None when off
+    lut: np.ndarray | None  # 256x1x3 uint8 colour-match table (RGB), None when off
+    small_rgb: np.ndarray  # hxwx3 uint8 RGB of the segmented frame (for the blur scene)
+    seq: int  # increases by one per matte
+
+
+@dataclass
+class SceneCache:
+    """One image scene's pixels at display size, converted once."""
+
+    source: np.ndarray  # the deck's fitted BGR array this was made from (identity = fresh)
+    rgb: np.ndarray  # HxWx3 uint8 RGB
+    glow: np.ndarray | None = None  # light-wrap blur of ``rgb``, made on first use
+    stats: tuple[np.ndarray, np.ndarray] | None = None  # colour mean/std, made on first use
 
 
 class StageTimes:
@@ -57,8 +110,24 @@ class StageTimes:
                     "n": float(len(v))} for k, v in items.items()}
 
 
+class _Stopwatch:
+    """Adds the time since the previous lap to ``times`` under each lap's stage name."""
+
+    def __init__(self, times: StageTimes) -> None:
+        self._times = times
+        self.start = self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._times.add(stage, (now - self._last) * 1000.0)
+        self._last = now
+
+    def total(self, stage: str) -> None:
+        self._times.add(stage, (time.perf_counter() - self.start) * 1000.0)
+
+
 class Pipeline:
-    """Owns the processing thread; the source, segmenter and deck are passed in."""
+    """Owns the segment and composite threads; the source, segmenter and deck are passed in."""
 
     def __init__(self, source: FrameSource, segmenter: Segmenter, deck: SceneDeck,
                  settings: MatteConfig, display_size: tuple[int, int], *,
@@ -74,28 +143,40 @@ class Pipeline:
         self.mirror_photo = mirror_photo
         self.rescan_seconds = rescan_seconds
         self.times = StageTimes()
+        self.mattes = 0  # segmentations done for the live view
+        self.published = 0  # composites published
         self._clock = clock
         self._segmenter = segmenter
         self._pending_segmenter: Segmenter | None = None
         self._smoother = matte.TemporalSmoother(settings.smoothing)
+        self._person_stats: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
         self._latest: Composite | None = None
+        self._matte: LiveMatte | None = None
+        self._scenes: dict[str, SceneCache] = {}
         self._photo_jobs: deque[tuple[Scene, Future[np.ndarray]]] = deque()
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._last_frame: np.ndarray | None = None
+        self._threads: list[threading.Thread] = []
+        width, height = display_size
+        self._outputs = [np.zeros((height, width, 3), np.uint8) for _ in range(OUTPUT_BUFFERS)]
+        self._buffers = matte.Buffers()  # the composite thread's scratch arrays
+        self._segment_buffers = matte.Buffers()  # the segment thread's
+        self._blur_scene: tuple[int, np.ndarray] | None = None  # (matte seq, display RGB)
 
     # -- control, from the main thread -------------------------------------
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="pipeline", daemon=True)
-        self._thread.start()
+        for name, target in (("segment", self._segment_loop), ("composite", self._composite_loop)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
 
     def latest(self) -> Composite | None:
         """The newest composite, or None before the first one.  Never blocks."""
@@ -107,7 +188,7 @@ class Pipeline:
         return self._pending_segmenter or self._segmenter
 
     def set_segmenter(self, segmenter: Segmenter) -> None:
-        """Switch segmenters; the old one is closed by the processing thread."""
+        """Switch segmenters; the old one is closed by the segment thread."""
         self._pending_segmenter = segmenter
 
     def take_photo(self, scene: Scene) -> Future[np.ndarray]:
@@ -117,81 +198,248 @@ class Pipeline:
         self._wake.set()
         return future
 
-    # -- the processing thread --------------------------------------------
-    def _run(self) -> None:
+    # -- the segment thread -----------------------------------------------
+    def _segment_loop(self) -> None:
         next_rescan = 0.0
+        last: np.ndarray | None = None
         while not self._stop.is_set():
             self._swap_segmenter()
             while self._photo_jobs:
-                scene, future = self._photo_jobs.popleft()
-                self._do_photo(scene, future)
+                self._do_photo(*self._photo_jobs.popleft())
             now = self._clock()
             if now >= next_rescan:
                 self.deck.rescan()
                 next_rescan = now + self.rescan_seconds
             frame = self.source.read()
-            if frame is None or frame is self._last_frame:
-                self._wake.wait(0.004)
+            if frame is None or frame is last:
+                self._wake.wait(IDLE_WAIT)
                 self._wake.clear()
                 continue
-            self._last_frame = frame
+            last = frame
+            began = self._clock()
             try:
-                self._publish(self.render_live(frame, self.deck.current))
+                live = self.make_matte(frame, self.deck.current)
             except Exception:  # a bug must not stop the live view for good
-                log.exception("live frame failed")
+                log.exception("segmentation failed")
                 self._stop.wait(0.1)
+                continue
+            with self._lock:
+                self._matte = live
+            # A photo request wakes the thread early.
+            self._wake.wait(max(0.0, began + 1.0 / SEGMENT_MAX_HZ - self._clock()))
+            self._wake.clear()
 
     def _swap_segmenter(self) -> None:
         pending = self._pending_segmenter
         if pending is not None and pending is not self._segmenter:
             old, self._segmenter = self._segmenter, pending
             self._smoother.reset()
+            self._person_stats = None
             old.close()
         self._pending_segmenter = None
+
+    def refine_size(self, frame_shape: tuple[int, ...]) -> tuple[int, int]:
+        """(width, height) at which the live matte is fitted for frames of ``frame_shape``."""
+        _, _, w, h = matte.cover_rect((frame_shape[1], frame_shape[0]), self.display_size)
+        scale = min(1.0, LIVE_REFINE_EDGE / max(w, h))
+        return max(1, round(w * scale)), max(1, round(h * scale))
+
+    def make_matte(self, frame: np.ndarray, scene: Scene) -> LiveMatte:
+        """Segment one BGR camera frame for the live view (the segment thread's work)."""
+        watch = _Stopwatch(self.times)
+        rect = matte.cover_rect((frame.shape[1], frame.shape[0]), self.display_size)
+        work_w, work_h = self.refine_size(frame.shape)
+        work = np.empty((work_h, work_w, 3), np.uint8)  # new each time: it is published
+        matte.fit_rgb(frame, rect, self.mirror_preview, work, self._segment_buffers)
+        small = matte.small_copy(work, self.preview_size)
+        watch.lap("prepare")
+        alpha = self._segmenter.segment(cv2.cvtColor(small, cv2.COLOR_RGB2BGR))
+        watch.lap("segment")
+        alpha = cv2.resize(alpha.astype(np.float32, copy=False), (work_w, work_h),
+                           interpolation=cv2.INTER_LINEAR)
+        alpha = self._smoother.update(alpha)
+        watch.lap("smooth")
+        coef_a, coef_b, reach = self._coefficients(alpha, matte.gray(work, rgb=True), work_w)
+        solid = float(alpha.min()) >= 0.999
+        box = matte.person_box(alpha, reach)
+        watch.lap("refine")
+        wrap_u8, lut = None, None
+        if not solid and self.settings.light_wrap > 0:
+            wrap_u8 = matte.alpha_u8(matte.light_wrap_weight(alpha, self.settings.light_wrap))
+        if not solid and self.settings.color_match > 0:
+            lut = self._color_lut(work, alpha, scene)
+        if wrap_u8 is not None or lut is not None:
+            watch.lap("looks")
+        self.mattes += 1
+        previous = self._matte
+        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work,
+                         previous.seq + 1 if previous else 1)
+
+    def _coefficients(self, alpha: np.ndarray, guide_u8: np.ndarray, full_width: int
+                      ) -> tuple[np.ndarray, np.ndarray, int]:
+        """(a, b, reach): the guided-filter model of ``alpha`` (refine on), or the alpha
+        itself as ``b`` (off); ``reach`` = pixels beyond the alpha where a, b may be non-zero."""
+        if self.settings.refine:
+            radius = matte.refine_radius(alpha.shape[1], max(full_width, self.display_size[0]),
+                                         REFINE_RADIUS)
+            return (*matte.guided_coefficients(alpha, guide_u8, radius, REFINE_EPS),
+                    2 * radius + 2)
+        return np.zeros_like(alpha), alpha * 255.0, 2
+
+    def _color_lut(self, work_rgb: np.ndarray, alpha: np.ndarray, scene: Scene) -> np.ndarray:
+        """Colour-match table for this frame, person statistics smoothed over mattes."""
+        person = matte.channel_stats(work_rgb, alpha)
+        if self._person_stats is not None:
+            k = COLOR_STATS_KEEP
+            (old_mean, old_std), (mean, std) = self._person_stats, person
+            person = (k * old_mean + (1 - k) * mean, k * old_std + (1 - k) * std)
+        self._person_stats = person
+        if scene.kind == "blur":
+            target = matte.channel_stats(work_rgb)
+        else:
+            cache = self._scene_rgb(scene)
+            if cache is None:
+                target = person
+            else:
+                if cache.stats is None:
+                    cache.stats = matte.channel_stats(matte.small_copy(cache.rgb, 160))
+                target = cache.stats
+        return matte.color_match_lut(person, target, self.settings.color_match)
+
+    # -- scenes -------------------------------------------------------------
+    def _scene_rgb(self, scene: Scene) -> SceneCache | None:
+        """The image scene ``scene`` at display size in RGB, converted once; None for others."""
+        if scene.kind != "image":
+            return None
+        width, height = self.display_size
+        # The deck only looks at the shape of the frame for image scenes.
+        fitted = self.deck.background(scene, self._outputs[0])
+        assert fitted is not None and fitted.shape[:2] == (height, width)
+        with self._lock:
+            cache = self._scenes.get(scene.name)
+            if cache is None or cache.source is not fitted:  # new, or the file changed
+                cache = SceneCache(fitted, cv2.cvtColor(fitted, cv2.COLOR_BGR2RGB))
+                self._scenes[scene.name] = cache
+        return cache
+
+    def _background(self, scene: Scene, live: LiveMatte) -> tuple[np.ndarray, np.ndarray | None]:
+        """(display-size RGB background, its light-wrap glow or None when wrap is off)."""
+        cache = self._scene_rgb(scene)
+        wrap = live.wrap_u8 is not None
+        if cache is not None:
+            if wrap and cache.glow is None:
+                cache.glow = matte.scene_glow(cache.rgb)
+            return cache.rgb, cache.glow if wrap else None
+        # 'blur': the room itself, blurred small by the deck and resized once per matte.
+        if self._blur_scene is None or self._blur_scene[0] != live.seq:
+            width, height = self.display_size
+            out = self._blur_scene[1] if self._blur_scene else np.empty((height, width, 3),
+                                                                        np.uint8)
+            blurred = self.deck.background(scene, live.small_rgb)
+            assert blurred is not None
+            self._blur_scene = (live.seq, matte.resize_into(blurred, out))
+        blurred = self._blur_scene[1]
+        return blurred, blurred if wrap else None  # already as soft as a glow
+
+    # -- the composite thread ---------------------------------------------
+    def _composite_loop(self) -> None:
+        last: np.ndarray | None = None
+        while not self._stop.is_set():
+            frame = self.source.read()
+            if frame is None or frame is last:
+                self._stop.wait(IDLE_WAIT)
+                continue
+            last = frame
+            try:
+                with self._lock:
+                    live = self._matte
+                self._publish(self.compose(frame, self.deck.current, live,
+                                           self._outputs[self.published % OUTPUT_BUFFERS]))
+            except Exception:  # a bug must not stop the live view for good
+                log.exception("live frame failed")
+                self._stop.wait(0.1)
 
     def _publish(self, rgb: np.ndarray) -> None:
         with self._lock:
             seq = self._latest.seq + 1 if self._latest else 1
             self._latest = Composite(rgb, seq)
+            self.published += 1
 
-    def _timed(self, stage: str, start: float) -> float:
-        now = time.perf_counter()
-        self.times.add(stage, (now - start) * 1000.0)
-        return now
+    def compose(self, frame: np.ndarray, scene: Scene, live: LiveMatte | None,
+                out: np.ndarray) -> np.ndarray:
+        """One live frame: ``frame`` (BGR) over ``scene`` with matte ``live``, into ``out`` (RGB).
 
-    def render_live(self, frame: np.ndarray, scene: Scene) -> np.ndarray:
-        """One live frame: display-size RGB composite of ``frame`` over ``scene``."""
-        t = time.perf_counter()
-        view = matte.cover_fit(frame, self.display_size)
-        if self.mirror_preview:
-            view = cv2.flip(view, 1)
-        t = self._timed("fit", t)
-        background = self.deck.background(scene, view)
-        if background is None:
-            out = view
-        else:
-            small = matte.small_copy(view, self.preview_size)
-            t = self._timed("resize", t)
-            alpha = self._segmenter.segment(small)
-            t = self._timed("segment", t)
-            alpha = matte.upsample(alpha, (small.shape[1], small.shape[0]))
-            alpha = self._smoother.update(alpha)
-            t = self._timed("smooth", t)
-            alpha = self._refine(alpha, view)
-            t = self._timed("refine", t)
-            out = matte.composite(view, background, alpha)
-        rgb = cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
-        self._timed("composite", t)
-        return rgb
+        Without a matte yet, or for the 'none' scene, the camera is shown as it is.
+        Only the box around the person is refined and blended; the rest is the scene.
+        """
+        watch = _Stopwatch(self.times)
+        buffers = self._buffers
+        rect = matte.cover_rect((frame.shape[1], frame.shape[0]), self.display_size)
+        if live is None or live.solid or not scene.replaces_background:
+            matte.fit_rgb(frame, rect, self.mirror_preview, out, buffers)
+            watch.lap("fit")
+            watch.total("compose")
+            return out
+        background, glow = self._background(scene, live)
+        np.copyto(out, background)
+        roi = self._roi(live.box)
+        if roi is None:  # nobody in the picture
+            watch.total("compose")
+            return out
+        x0, y0, x1, y1 = roi
+        box = (x0 / out.shape[1], y0 / out.shape[0], x1 / out.shape[1], y1 / out.shape[0])
+        view = matte.fit_rgb(frame, rect, self.mirror_preview,
+                             buffers.get("view", (y1 - y0, x1 - x0, 3)), buffers, box)
+        if live.lut is not None:
+            cv2.LUT(view, live.lut, dst=view)
+        watch.lap("fit")
+        alpha = self._display_alpha(live, view, box)
+        watch.lap("alpha")
+        if glow is not None and live.wrap_u8 is not None:
+            wrap = matte.resize_region(live.wrap_u8, box, buffers.get("wrap", alpha.shape))
+            matte.blend(glow[y0:y1, x0:x1], view, wrap, view, buffers)
+            watch.lap("wrap")
+        matte.blend(view, background[y0:y1, x0:x1], alpha, out[y0:y1, x0:x1], buffers)
+        watch.lap("blend")
+        watch.total("compose")
+        return out
 
-    def _refine(self, alpha: np.ndarray, guide: np.ndarray) -> np.ndarray:
-        size = (guide.shape[1], guide.shape[0])
-        if self.settings.refine:
-            alpha = matte.guided_upsample(alpha, guide)
-        else:
-            alpha = matte.upsample(alpha, size)
-        return matte.feather(alpha, self.settings.feather)
+    def _roi(self, box: matte.Box | None) -> tuple[int, int, int, int] | None:
+        """The display pixels (x0, y0, x1, y1) under ``box``, on a ROI_ALIGN grid; None if empty."""
+        if box is None:
+            return None
+        width, height = self.display_size
+        x0, y0 = (int(f * n) // ROI_ALIGN * ROI_ALIGN for f, n in zip(box[:2], (width, height),
+                                                                      strict=True))
+        x1, y1 = (min(n, -(-int(np.ceil(f * n)) // ROI_ALIGN) * ROI_ALIGN)
+                  for f, n in zip(box[2:], (width, height), strict=True))
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
+    def _display_alpha(self, live: LiveMatte, view: np.ndarray, box: matte.Box) -> np.ndarray:
+        """uint8 alpha for ``view`` (the display pixels under ``box``), feathered.
+
+        The matte is applied to a grey guide at LIVE_GUIDE_EDGE resolution at
+        most, then resized: finer than that the upsampling and the feather
+        blur away any difference, at a quarter of the cost.
+        """
+        buffers = self._buffers
+        height, width = view.shape[:2]
+        scale = min(1.0, LIVE_GUIDE_EDGE / max(self.display_size))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        grey = matte.gray(view, buffers.get("grey", (height, width)), rgb=True)
+        guide = grey if scale == 1.0 else cv2.resize(
+            grey, size, dst=buffers.get("guide", (size[1], size[0])), interpolation=cv2.INTER_AREA)
+        alpha = matte.apply_coefficients(live.coef_a, live.coef_b, guide,
+                                         buffers.get("alpha_guide", guide.shape), buffers, box)
+        pixels = self.settings.feather * scale
+        if pixels >= 0.5:  # narrower than half a guide pixel: the upsampling does it
+            alpha = matte.feather(alpha, pixels, out=buffers.get("alpha_soft", guide.shape))
+        if scale == 1.0:
+            return alpha
+        return cv2.resize(alpha, (width, height), dst=buffers.get("alpha", (height, width)),
+                          interpolation=cv2.INTER_LINEAR)
+
+    # -- photos (on the segment thread) -------------------------------------
     def _do_photo(self, scene: Scene, future: Future[np.ndarray]) -> None:
         if not future.set_running_or_notify_cancel():
             return
@@ -205,18 +453,41 @@ class Pipeline:
             future.set_exception(exc)
 
     def render_photo(self, frame: np.ndarray, scene: Scene) -> np.ndarray:
-        """Full-resolution BGR composite with the best matte this segmenter gives."""
-        t = time.perf_counter()
+        """Full-resolution BGR composite with the best matte this segmenter gives.
+
+        Unlike the live view: the segmenter sees a larger frame, the guided
+        filter is fitted at twice the live resolution and applied to the full
+        frame, and nothing is reused from earlier frames.
+        """
+        watch = _Stopwatch(self.times)
         if self.mirror_photo:
             frame = cv2.flip(frame, 1)
         background = self.deck.background(scene, frame)
         if background is None:
             return frame.copy()
+        height, width = frame.shape[:2]
         small = matte.small_copy(frame, max(PHOTO_SEGMENT_EDGE, self.preview_size))
+        work = matte.small_copy(frame, PHOTO_REFINE_EDGE)
         alpha = self._segmenter.segment(small)
-        alpha = matte.upsample(alpha, (small.shape[1], small.shape[0]))
-        alpha = matte.guided_upsample(alpha, frame, work_long_edge=960)
-        alpha = matte.feather(alpha, self.settings.feather * frame.shape[0] / 1080)
-        out = matte.composite(frame, background, alpha)
-        self._timed("photo", t)
+        alpha = cv2.resize(alpha.astype(np.float32, copy=False), (work.shape[1], work.shape[0]),
+                           interpolation=cv2.INTER_LINEAR)
+        radius = matte.refine_radius(work.shape[1], width, REFINE_RADIUS * height / 1080)
+        coef_a, coef_b = matte.guided_coefficients(alpha, matte.gray(work), radius, REFINE_EPS)
+        buffers = matte.Buffers()
+        alpha_u8 = matte.apply_coefficients(coef_a, coef_b, matte.gray(frame),
+                                            np.empty((height, width), np.uint8), buffers)
+        alpha_u8 = matte.feather(alpha_u8, self.settings.feather * height / 1080)
+        person = frame
+        if self.settings.color_match > 0:
+            target = matte.channel_stats(matte.small_copy(background, 160))
+            lut = matte.color_match_lut(matte.channel_stats(work, alpha), target,
+                                        self.settings.color_match)
+            person = cv2.LUT(frame, lut)
+        if self.settings.light_wrap > 0:
+            wrap = matte.alpha_u8(matte.light_wrap_weight(alpha, self.settings.light_wrap))
+            wrap = cv2.resize(wrap, (width, height), interpolation=cv2.INTER_LINEAR)
+            glow = background if scene.kind == "blur" else matte.scene_glow(background)
+            person = matte.blend(glow, person, wrap, np.empty_like(frame), buffers)
+        out = matte.blend(person, background, alpha_u8, np.empty_like(frame), buffers)
+        watch.total("photo")
         return out
