@@ -153,6 +153,14 @@ def test_download_is_the_exact_bytes_as_an_attachment(client: TestClient, photo:
     assert re.fullmatch(r"Anna-Ben-\d{4}-\d\d-\d\d-\d{6}\.jpg", name)
 
 
+def test_download_with_a_non_ascii_event_name(store: PhotoStore, photo: Photo) -> None:
+    got = client_for(store, event="Café Müller").get(f"/p/{photo.id}/download")
+    assert got.status_code == 200
+    disposition = got.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="Caf_-M_ller-')
+    assert "filename*=UTF-8''Caf%C3%A9-M%C3%BCller-" in disposition
+
+
 def test_download_names() -> None:
     created = "2026-11-24T20:51:07.000+00:00"
     assert download_name("Café Müller", created).startswith("Café-Müller-2026-11-2")

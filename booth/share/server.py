@@ -20,7 +20,6 @@ import base64
 import errno
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import socket
@@ -34,6 +33,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import cv2
 import jinja2
@@ -43,7 +43,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -145,6 +145,14 @@ def download_name(event_name: str, created: str) -> str:
     stem = re.sub(r"\W+", "-", event_name).strip("-_") or "photo"
     local = datetime.fromisoformat(created).astimezone()
     return f"{stem}-{local:%Y-%m-%d-%H%M%S}.jpg"
+
+
+def _attachment(name: str) -> str:
+    """Content-Disposition for ``name``; non-ASCII names ride in ``filename*`` (RFC 6266)."""
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_")
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def _when(created: str, style: str) -> str:
@@ -303,13 +311,16 @@ class _Site:
                    "Cache-Control": "private, max-age=31536000, immutable"}
         if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
             return Response(status_code=304, headers=headers)
+        # One read and one send: a photo is a few MB at most, and serving it whole
+        # costs far less CPU (the booth's render thread shares the GIL) than chunks.
         try:
-            stat = await run_in_threadpool(os.stat, photo.file)
+            data = await run_in_threadpool(photo.file.read_bytes)
         except FileNotFoundError:
             raise HTTPException(404) from None
-        name = download_name(self.share.event_name, photo.created) if attachment else None
-        return FileResponse(photo.file, stat_result=stat, headers=headers,
-                            media_type="image/jpeg", filename=name)
+        if attachment:
+            headers["Content-Disposition"] = _attachment(
+                download_name(self.share.event_name, photo.created))
+        return Response(data, headers=headers, media_type="image/jpeg")
 
     # -- operator page -------------------------------------------------------------------
     def session(self, request: Request) -> _Session | None:
