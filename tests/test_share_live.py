@@ -48,6 +48,15 @@ def raw_request(port: int, target: str) -> bytes:
     return b"".join(chunks)
 
 
+def test_store_and_share_stay_on_their_floor() -> None:
+    code = ("import sys, booth.store, booth.share.qr, booth.share.server; "
+            "print([m for m in ('pygame', 'booth.app', 'booth.screen', 'booth.pipeline') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=60, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_lan_address_is_an_ipv4_address() -> None:
     assert ipaddress.IPv4Address(lan_address())
 
