@@ -5,7 +5,8 @@ The metrics (floor 1: numpy in, numpy out) follow ``../shared/data/README.md``:
 * mIoU: mean over frames of |pred & gt| / |pred | gt|, pred = 8-bit alpha >= 128,
   ignored pixels (85 outside the region of interest, 170 unknown band) left out.
 * boundary F: the DAVIS F-measure of mask boundaries (Perazzi et al. 2016, the
-  ``f_measure`` of the DAVIS evaluation code), tolerance 0.8 % of the diagonal.
+  ``f_measure`` of the DAVIS evaluation code), tolerance 0.8 % of the diagonal,
+  with CDnet's ignored codes handled as :func:`boundary_f` explains.
 * dtSSD: per consecutive pair of scored frames
   sqrt(mean(((a_t - a_{t-1}) - (g_t - g_{t-1}))^2)) x 100 over pixels scored in
   both, alpha and truth in [0, 1]; averaged over pairs.
@@ -78,11 +79,20 @@ def disk(radius: int) -> np.ndarray:
 
 def boundary_f(alpha_u8: np.ndarray, gt_u8: np.ndarray,
                tolerance: float = BOUNDARY_TOLERANCE) -> float:
-    """DAVIS boundary F-measure; ignored pixels are cleared from both masks first."""
-    person, scored = truth(gt_u8)
-    pred = (alpha_u8 >= 128) & scored
+    """DAVIS boundary F-measure: precision and recall of boundary pixels within tolerance.
+
+    Boundaries are taken of the unmodified masks (the 170 band counts as
+    background, so the truth's edge is the band's inner rim, well inside the
+    tolerance); boundary pixels outside the region of interest (85) are dropped
+    from both.  DAVIS instead clears void pixels from both masks, which on
+    CDnet's band around the person draws the same outline into both masks and
+    scores even an all-person prediction near 1.
+    """
+    person = gt_u8 >= 128
+    outside = gt_u8 == IGNORED[0]
     radius = int(math.ceil(tolerance * math.hypot(*gt_u8.shape[:2])))
-    pred_b, gt_b = boundary_map(pred), boundary_map(person)
+    pred_b = boundary_map(alpha_u8 >= 128) & ~outside
+    gt_b = boundary_map(person & (gt_u8 != IGNORED[1])) & ~outside
     n_pred, n_gt = int(pred_b.sum()), int(gt_b.sum())
     if n_pred == 0 or n_gt == 0:
         # DAVIS: both empty is a perfect match; one empty scores precision or recall 0.

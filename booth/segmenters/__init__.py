@@ -18,7 +18,7 @@ import numpy as np
 ENTRY_POINT_GROUP = "booth.segmenters"
 
 # Built-in families; each module calls register() on import.
-_BUILTIN_MODULES = ("none", "mediapipe_seg", "plate", "fused")
+_BUILTIN_MODULES = ("none", "mediapipe_seg", "plate", "fused", "chroma", "mog2", "classic")
 
 
 @runtime_checkable

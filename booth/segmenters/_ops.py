@@ -76,3 +76,15 @@ def soften(mask: np.ndarray, sigma_px: float) -> np.ndarray:
     if sigma_px <= 0:
         return alpha
     return cv2.GaussianBlur(alpha, (0, 0), sigmaX=sigma_px)
+
+
+def clean_mask(mask: np.ndarray, min_blob: float, seeds: np.ndarray | None = None) -> np.ndarray:
+    """A raw 0/255 difference mask made into solid figures.
+
+    Opens away specks, closes gaps, keeps the large blobs (or those touching
+    ``seeds``), and fills holes where a shirt matches the wall behind it.
+    """
+    scale = max(1, round(max(mask.shape) / 128))  # structuring sizes follow resolution
+    mask = open_close(mask, scale, 2 * scale)
+    mask = keep_large(mask, min_blob, seeds)
+    return fill_holes(mask, max_fraction=0.02)

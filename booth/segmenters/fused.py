@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from booth.matte import small_copy
 from booth.segmenters import parse_options, register
-from booth.segmenters._ops import ellipse, soften
+from booth.segmenters._ops import clean_mask, ellipse, soften
 from booth.segmenters.mediapipe_seg import MediaPipeOptions
 from booth.segmenters.mediapipe_seg import make as make_mediapipe
-from booth.segmenters.plate import PlateModel, PlateOptions, clean_mask
+from booth.segmenters.plate import PlateModel, PlateOptions
 
 
 class FusedOptions(BaseModel):

@@ -5,7 +5,7 @@ the empty scene (the "plate").  :class:`PlateModel` learns it over N frames whil
 the status line asks guests to step out of the picture, compares each frame to
 it in colour (CIE Lab, so a red shirt on a grey wall of equal brightness still
 differs), and keeps following slow light changes by blending the frame into the
-plate wherever nobody stands.  ``fused`` reuses the model and :func:`clean_mask`.
+plate wherever nobody stands.  ``fused`` reuses :class:`PlateModel`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from booth.matte import small_copy
 from booth.segmenters import parse_options, register
-from booth.segmenters._ops import ellipse, fill_holes, keep_large, open_close, soften
+from booth.segmenters._ops import clean_mask, ellipse, soften
 
 
 class PlateOptions(BaseModel):
@@ -107,18 +107,6 @@ class PlateModel:
         near = cv2.dilate(person, ellipse(guard_px)) if guard_px > 0 else person
         rate = np.where(near > 0, 0.0, self.adapt_rate).astype(np.float32)[..., None]
         self.plate += rate * (lab - self.plate)
-
-
-def clean_mask(mask: np.ndarray, min_blob: float, seeds: np.ndarray | None = None) -> np.ndarray:
-    """A raw 0/255 difference mask made into solid figures (shared with ``fused``).
-
-    Opens away specks, closes gaps, keeps the large blobs (or those touching
-    ``seeds``), and fills holes where a shirt matches the wall behind it.
-    """
-    scale = max(1, round(max(mask.shape) / 128))  # structuring sizes follow resolution
-    mask = open_close(mask, scale, 2 * scale)
-    mask = keep_large(mask, min_blob, seeds)
-    return fill_holes(mask, max_fraction=0.02)
 
 
 class PlateSegmenter:
