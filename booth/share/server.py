@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import cv2
@@ -51,6 +51,7 @@ from booth.config import Config, ShareConfig
 from booth.store import INDEX_NAME, Photo, PhotoStore, StoreError, valid_id
 
 _HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
 SESSION_COOKIE = "booth_admin"
 # Exit code for a problem the operator can fix (same as the CLI's usage errors).
 _EXIT_USER = 2
@@ -163,6 +164,10 @@ def _when(created: str, style: str) -> str:
     return f"{t:%a} {t.day} {t:%b}" if style == "day" else f"{t:%H:%M:%S}"
 
 
+def _etag(photo: Photo) -> str:
+    return f'"{photo.sha256}"'
+
+
 def _etag_matches(header: str | None, etag: str) -> bool:
     """True when an If-None-Match header names ``etag`` (weak or strong) or is ``*``."""
     if not header:
@@ -234,7 +239,8 @@ class _Site:
         self.clock = clock
         self.assets = _Assets.load()
         self.templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(_HERE / "templates"), autoescape=True)
+            loader=jinja2.FileSystemLoader(_HERE / "templates"), autoescape=True,
+            auto_reload=False)  # no stat() of the templates on every request
         self.not_found = _Window(60.0, clock)
         self.pin_failures = _Window(limits.pin_lockout, clock)
         self.sessions: dict[str, _Session] = {}
@@ -271,13 +277,27 @@ class _Site:
                             "Scan the QR code at the booth again.")
 
     # -- guest pages -----------------------------------------------------------------
-    async def photo_for(self, request: Request) -> Photo:
-        """The indexed photo named in the URL, or a 404 (the disk is not touched)."""
+    async def photo_for(self, request: Request, work: Callable[[Photo], T]) -> tuple[Photo, T]:
+        """The indexed photo named in the URL and ``work(photo)``; 404 when there is none.
+
+        Malformed ids never reach the index or the disk.  Lookup and work share one
+        trip to a worker thread (the index may wait on the booth's fsync).
+        """
         photo_id = request.path_params["photo_id"]
-        photo = await run_in_threadpool(self.store.get, photo_id) if valid_id(photo_id) else None
+        if not valid_id(photo_id):
+            raise HTTPException(404)
+
+        def job() -> tuple[Photo | None, T | None]:
+            photo = self.store.get(photo_id)
+            return (photo, work(photo)) if photo else (None, None)
+
+        try:
+            photo, result = await run_in_threadpool(job)
+        except FileNotFoundError:  # indexed, but the file was removed by hand
+            photo = None
         if photo is None:
             raise HTTPException(404)
-        return photo
+        return photo, result
 
     async def home(self, request: Request) -> Response:
         return self.message(200, "Get your photo",
@@ -288,9 +308,9 @@ class _Site:
                         headers={"Cache-Control": "public, max-age=86400"})
 
     async def page(self, request: Request) -> Response:
-        photo = await self.photo_for(request)
-        if request.method == "GET":
-            await run_in_threadpool(self.store.record_view, photo.id)
+        counted = request.method == "GET"
+        photo, _ = await self.photo_for(
+            request, lambda found: self.store.record_view(found.id) if counted else None)
         base = f"/p/{photo.id}"
         return self.html("photo.html", photo_url=f"{base}/photo.jpg",
                          download_url=f"{base}/download", script=self.assets.guest_js,
@@ -305,18 +325,18 @@ class _Site:
 
     async def jpeg(self, request: Request, *, attachment: bool) -> Response:
         """The stored JPEG bytes; 304 when the client already has them."""
-        photo = await self.photo_for(request)
+        cached = request.headers.get("if-none-match")
+
+        def read(photo: Photo) -> bytes | None:
+            # One read and one send: a photo is a few MB at most, and whole it costs far
+            # less CPU (the booth's render thread shares the GIL) than in chunks.
+            return None if _etag_matches(cached, _etag(photo)) else photo.file.read_bytes()
+
+        photo, data = await self.photo_for(request, read)
         # A photo's bytes never change under its id: cache for good, revalidate by hash.
-        headers = {"ETag": f'"{photo.sha256}"',
-                   "Cache-Control": "private, max-age=31536000, immutable"}
-        if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        headers = {"ETag": _etag(photo), "Cache-Control": "private, max-age=31536000, immutable"}
+        if data is None:
             return Response(status_code=304, headers=headers)
-        # One read and one send: a photo is a few MB at most, and serving it whole
-        # costs far less CPU (the booth's render thread shares the GIL) than chunks.
-        try:
-            data = await run_in_threadpool(photo.file.read_bytes)
-        except FileNotFoundError:
-            raise HTTPException(404) from None
         if attachment:
             headers["Content-Disposition"] = _attachment(
                 download_name(self.share.event_name, photo.created))
@@ -407,11 +427,8 @@ class _Site:
     async def thumb(self, request: Request) -> Response:
         if self.session(request) is None:
             raise HTTPException(404)
-        photo = await self.photo_for(request)
-        try:
-            data = await run_in_threadpool(_thumbnail, str(photo.file), photo.sha256)
-        except FileNotFoundError:
-            raise HTTPException(404) from None
+        _, data = await self.photo_for(request,
+                                       lambda photo: _thumbnail(str(photo.file), photo.sha256))
         return Response(data, media_type="image/jpeg",
                         headers={"Cache-Control": "private, max-age=3600"})
 
