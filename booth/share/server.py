@@ -343,10 +343,14 @@ class _Site:
         return Response(data, headers=headers, media_type="image/jpeg")
 
     # -- operator page -------------------------------------------------------------------
-    def session(self, request: Request) -> _Session | None:
-        """The operator's live session, or None; 404 when there is no operator page."""
+    def operator_page(self) -> None:
+        """404, exactly like an unknown photo, when no PIN is configured."""
         if not self.share.admin_pin:
             raise HTTPException(404)
+
+    def session(self, request: Request) -> _Session | None:
+        """The operator's live session, or None; 404 when there is no operator page."""
+        self.operator_page()
         token = request.cookies.get(SESSION_COOKIE, "")
         session = self.sessions.get(token)
         if session is not None and session.expires <= self.clock():
@@ -380,7 +384,7 @@ class _Site:
         return tiles, self.store.totals()
 
     async def login(self, request: Request) -> Response:
-        self.session(request)
+        self.operator_page()
         address = _client(request.scope)
         form = await request.form(max_files=0, max_fields=4)
         pin = form.get("pin")
