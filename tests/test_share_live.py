@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from booth.config import ShareConfig
-from booth.share.server import ShareError, ShareServer, guest_url, lan_address
+from booth.share.server import ShareError, ShareServer, _listen, guest_url, lan_address
 from booth.store import Photo, PhotoStore
 from tests.conftest import REPO, free_port
 from tests.test_store import make_jpeg
@@ -98,6 +98,16 @@ def test_busy_port_is_one_sentence(server: ShareServer, store: PhotoStore) -> No
     message = str(caught.value)
     assert str(server.share.port) in message and "share.port" in message
     assert "\n" not in message and message.endswith(".")
+
+
+def test_binds_to_share_host_only() -> None:
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
+    with pytest.raises(ShareError, match="share.host"):
+        _listen("192.0.2.1", 0)  # a documentation address no machine here owns
 
 
 def test_stop_frees_the_port(store: PhotoStore) -> None:
