@@ -131,41 +131,61 @@ class FolderReader:
 
 
 class DemoReader:
-    """A synthetic room with a swaying figure, so the booth runs with no camera."""
+    """A synthetic room with a figure, so the booth runs with no camera.
+
+    The room is empty for ``empty_seconds`` (so a plate segmenter can learn it,
+    as guests would step aside at an event), then the figure walks in and sways.
+    """
 
     paced = True
     may_repeat = True
 
-    def __init__(self, width: int, height: int, fps: float = 30.0) -> None:
+    def __init__(self, width: int, height: int, fps: float = 30.0,
+                 empty_seconds: float = 2.0) -> None:
         self.fps = fps
         self._size = (width, height)
         self._room = _demo_room(width, height)
+        self._empty = empty_seconds
         self._t = 0
 
     def grab(self) -> np.ndarray | None:
         w, h = self._size
         frame = self._room.copy()
-        phase = self._t / self.fps
+        seconds = self._t / self.fps - self._empty
         self._t += 1
-        cx = int(w * (0.5 + 0.12 * np.sin(phase * 0.8)))
-        head = max(8, h // 9)
-        skin, shirt = (140, 170, 225), (60, 90, 200)
-        cv2.ellipse(frame, (cx, int(h * 0.98)), (int(head * 2.6), int(h * 0.42)), 0, 180, 360,
-                    shirt, -1, cv2.LINE_AA)
-        cv2.rectangle(frame, (cx - head // 3, int(h * 0.42)), (cx + head // 3, int(h * 0.58)),
-                      skin, -1)
-        cv2.ellipse(frame, (cx, int(h * 0.36)), (int(head * 0.85), head), 0, 0, 360, skin, -1,
-                    cv2.LINE_AA)
-        cv2.ellipse(frame, (cx, int(h * 0.30)), (int(head * 0.9), int(head * 0.7)), 0, 180, 360,
-                    (40, 50, 70), -1, cv2.LINE_AA)
-        wave = int(head * 1.5 * np.sin(phase * 2.0))
-        cv2.line(frame, (cx + int(head * 2.2), int(h * 0.72)),
-                 (cx + int(head * 3.2), int(h * 0.45) + wave), shirt, max(4, head // 2),
-                 cv2.LINE_AA)
+        if seconds < 0:
+            return frame
+        walk_in = min(1.0, seconds / 1.5)  # from beyond the left edge to the middle
+        cx = int(w * (-0.2 + 0.7 * walk_in + 0.12 * np.sin(seconds * 0.8) * walk_in))
+        _draw_figure(frame, cx, seconds)
         return frame
 
     def close(self) -> None:
         pass
+
+
+def _draw_figure(frame: np.ndarray, cx: int, seconds: float) -> None:
+    """Draw a waving figure centred at x = ``cx`` onto ``frame`` (in place)."""
+    h = frame.shape[0]
+    head = max(8, h // 9)
+    skin, shirt, hair = (140, 170, 225), (60, 90, 200), (40, 50, 70)
+    cv2.ellipse(frame, (cx, int(h * 0.98)), (int(head * 2.6), int(h * 0.42)), 0, 180, 360,
+                shirt, -1, cv2.LINE_AA)
+    cv2.rectangle(frame, (cx - head // 3, int(h * 0.42)), (cx + head // 3, int(h * 0.58)),
+                  skin, -1)
+    cv2.ellipse(frame, (cx, int(h * 0.36)), (int(head * 0.85), head), 0, 0, 360, skin, -1,
+                cv2.LINE_AA)
+    cv2.ellipse(frame, (cx, int(h * 0.30)), (int(head * 0.9), int(head * 0.7)), 0, 180, 360,
+                hair, -1, cv2.LINE_AA)
+    for side in (-1, 1):  # eyes
+        cv2.circle(frame, (cx + side * head // 3, int(h * 0.35)), max(2, head // 10), hair, -1,
+                   cv2.LINE_AA)
+    cv2.ellipse(frame, (cx, int(h * 0.40)), (head // 3, head // 6), 0, 0, 180, (60, 60, 150),
+                max(2, head // 14), cv2.LINE_AA)
+    wave = int(head * 1.5 * np.sin(seconds * 2.0))
+    cv2.line(frame, (cx + int(head * 2.2), int(h * 0.72)),
+             (cx + int(head * 3.2), int(h * 0.45) + wave), shirt, max(4, head // 2),
+             cv2.LINE_AA)
 
 
 def _demo_room(width: int, height: int) -> np.ndarray:

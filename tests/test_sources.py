@@ -46,8 +46,10 @@ def test_image_folder_and_demo(tmp_path: Path) -> None:
     folder = open_reader(str(tmp_path), 640, 480, 30)
     assert folder.grab().shape == (60, 80, 3)
     demo = open_reader("demo", 320, 240, 30)
-    a, b = demo.grab(), demo.grab()
-    assert a.shape == (240, 320, 3) and not np.array_equal(a, b)
+    empty = [demo.grab() for _ in range(60)]  # two seconds of the empty room first
+    assert all(np.array_equal(empty[0], e) for e in empty)
+    later = [demo.grab() for _ in range(30)]
+    assert later[0].shape == (240, 320, 3) and not np.array_equal(later[-1], empty[0])
 
 
 @pytest.mark.parametrize("spec", ["missing.avi", "nope/", "photo.jpg", "text.avi"])
