@@ -233,7 +233,8 @@ def idle_cpu(app: Any, source: RingSource, seconds: float) -> float:
 
 
 def run_ours(config: Config, frames: list[np.ndarray], size: tuple[int, int], count: int,
-             scene: Path | None, photos: int) -> dict[str, Any]:
+             scene: Path | None, photos: int, idle_seconds: float = IDLE_SECONDS
+             ) -> dict[str, Any]:
     """Live fps and stages, photo latency and idle CPU of the real booth."""
     from booth.pipeline import StageTimes
 
@@ -252,7 +253,7 @@ def run_ours(config: Config, frames: list[np.ndarray], size: tuple[int, int], co
         return {"fps": len(gaps) / seconds, "segment_fps": segmented / seconds, "stages": stages,
                 "scene": app.deck.current.name, "segmenter": app.pipeline.segmenter.name,
                 "photo": percentiles(shutters),
-                "idle_cpu_percent": idle_cpu(app, source, IDLE_SECONDS)}
+                "idle_cpu_percent": idle_cpu(app, source, idle_seconds)}
 
 
 # ------------------------------------------------------------------- seed

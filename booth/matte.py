@@ -17,6 +17,9 @@ import numpy as np
 # approximating 1 - (1 - H(p))^2, H the binary entropy of the new alpha p.
 _UNCERTAINTY_POLY = (5.68842, -0.748699, -57.8051, 291.309, -624.717)
 
+UNCERTAINTY_GAMMA = 0.3  # < 1 widens MediaPipe's uncertainty curve (see uncertainty())
+UNCERTAINTY_FLOOR = -1e-3  # uncertainties below 1e-3 count as none at all
+
 Box = tuple[float, float, float, float]  # (x0, y0, x1, y1), fractions of width and height
 FULL_BOX: Box = (0.0, 0.0, 1.0, 1.0)
 
@@ -135,12 +138,13 @@ def fit_rgb(frame_bgr: np.ndarray, rect: tuple[int, int, int, int], mirror: bool
 
 
 def uncertainty(alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """How unsure the model is of each alpha value: 1 at 0.5, 0 at 0 and 1 (float32).
+    """How unsure the model is of each alpha value: 1 at 0.5, 0 at exactly 0 and 1 (float32).
 
-    MediaPipe's curve (one minus squared certainty, certainty = 1 - binary
-    entropy): stays near 1 over most of the soft band and drops only close to
-    0 and 1, so flicker anywhere in a soft edge is damped but a confident value
-    is trusted at once.
+    MediaPipe's curve, one minus the squared certainty (certainty = 1 - binary
+    entropy), raised to UNCERTAINTY_GAMMA < 1 to widen it: on the office video
+    MediaPipe's own curve (gamma 1) cut the temporal error by 24 %, gamma 0.3
+    by 35 %, with mIoU up rather than down (docs/performance.md).  Values
+    within a hair of 0 or 1 still count as sure, so a fast move shows at once.
     """
     t = np.subtract(alpha, 0.5, out=out, dtype=np.float32)
     np.multiply(t, t, out=t)
@@ -149,8 +153,11 @@ def uncertainty(alpha: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         np.multiply(poly, t, out=poly)
         np.add(poly, coef, out=poly)
     np.multiply(poly, t, out=t)
-    np.minimum(t, 1.0, out=t)
-    return np.subtract(1.0, t, out=t)
+    # 1 - t, rescaled so that the polynomial's residue at exactly 0 or 1
+    # (about 1e-5, which the power would blow up to 0.05) is 0.
+    np.subtract(1.0 + UNCERTAINTY_FLOOR, t, out=t)
+    np.clip(t, 0.0, 1.0, out=t)
+    return np.power(t, UNCERTAINTY_GAMMA, out=t)
 
 
 class TemporalSmoother:

@@ -216,7 +216,7 @@ class Pipeline:
                 self._wake.clear()
                 continue
             last = frame
-            began = self._clock()
+            began = time.perf_counter()
             try:
                 live = self.make_matte(frame, self.deck.current)
             except Exception:  # a bug must not stop the live view for good
@@ -226,7 +226,7 @@ class Pipeline:
             with self._lock:
                 self._matte = live
             # A photo request wakes the thread early.
-            self._wake.wait(max(0.0, began + 1.0 / SEGMENT_MAX_HZ - self._clock()))
+            self._wake.wait(max(0.0, began + 1.0 / SEGMENT_MAX_HZ - time.perf_counter()))
             self._wake.clear()
 
     def _swap_segmenter(self) -> None:

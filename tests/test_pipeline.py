@@ -1,0 +1,186 @@
+"""The live pipeline's threads on small videos and synthetic frames."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from booth import pipeline as pl
+from booth.config import MatteConfig
+from booth.scenes import SceneDeck
+from booth.segmenters.none import NoneSegmenter
+from booth.sources import open_source
+
+DISPLAY = (160, 90)
+SCENE_BGR = (40, 160, 40)
+
+
+class HalfSegmenter:
+    """The left half of the frame is the person; records which threads call it."""
+
+    name = "half"
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+        self.closed = False
+
+    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+        self.threads.add(threading.current_thread().name)
+        alpha = np.zeros(frame_bgr.shape[:2], np.float32)
+        alpha[:, : frame_bgr.shape[1] // 2] = 1.0
+        return alpha
+
+    def status(self) -> str | None:
+        return None
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class StillSource:
+    """One fixed BGR frame, as a new array on every read (a camera showing a still)."""
+
+    def __init__(self, frame: np.ndarray) -> None:
+        self.frame = frame
+
+    def read(self) -> np.ndarray:
+        return self.frame.copy()
+
+    def close(self) -> None:
+        pass
+
+
+def deck(tmp_path: Path, builtins: list[str] | None = None) -> SceneDeck:
+    folder = tmp_path / "scenes"
+    folder.mkdir(exist_ok=True)
+    cv2.imwrite(str(folder / "green.png"), np.full((45, 80, 3), SCENE_BGR, np.uint8))
+    return SceneDeck(folder, builtins if builtins is not None else ["none"], DISPLAY)
+
+
+def wait_for(done, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def camera_frame() -> np.ndarray:
+    frame = np.zeros((180, 320, 3), np.uint8)
+    frame[:] = (200, 50, 10)  # blue in BGR: the person's colour
+    return frame
+
+
+@pytest.mark.parametrize("segmenter", [NoneSegmenter, HalfSegmenter])
+def test_video_frames_are_published_and_a_photo_is_full_resolution(
+        tmp_path: Path, tiny_video: Path, segmenter: type) -> None:
+    source = open_source(str(tiny_video))
+    pipe = pl.Pipeline(source, segmenter(), deck(tmp_path), MatteConfig(), DISPLAY)
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.latest() is not None and pipe.latest().seq >= 3)
+        latest = pipe.latest()
+        assert latest.rgb.shape == (90, 160, 3) and latest.rgb.flags.c_contiguous
+        photo = pipe.take_photo(pipe.deck.current).result(timeout=10)
+        assert photo.shape == (240, 320, 3)  # the camera's resolution, not the display's
+        assert "compose" in pipe.times.summary()
+    finally:
+        pipe.stop()
+        source.close()
+
+
+def test_the_person_shows_over_the_scene_and_segmenting_stays_on_one_thread(
+        tmp_path: Path) -> None:
+    segmenter = HalfSegmenter()
+    pipe = pl.Pipeline(StillSource(camera_frame()), segmenter, deck(tmp_path),
+                       MatteConfig(feather=0), DISPLAY, mirror_preview=False)
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.mattes >= 2 and pipe.published >= 5)
+        rgb = pipe.latest().rgb
+        assert tuple(rgb[45, 20]) == (10, 50, 200)  # camera, as RGB
+        assert tuple(rgb[45, 140]) == SCENE_BGR[::-1]  # scene, as RGB
+        photo = pipe.take_photo(pipe.deck.current).result(timeout=10)
+        assert tuple(photo[90, 40]) == (200, 50, 10) and tuple(photo[90, 280]) == SCENE_BGR
+    finally:
+        pipe.stop()
+    assert segmenter.threads == {"segment"}
+
+
+def test_set_segmenter_swaps_on_the_segment_thread_and_closes_the_old(tmp_path: Path) -> None:
+    old, new = HalfSegmenter(), HalfSegmenter()
+    pipe = pl.Pipeline(StillSource(camera_frame()), old, deck(tmp_path), MatteConfig(), DISPLAY)
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.mattes >= 1)
+        pipe.set_segmenter(new)
+        assert pipe.segmenter is new
+        wait_for(lambda: old.closed and new.threads)
+    finally:
+        pipe.stop()
+    assert new.threads == {"segment"}
+
+
+def test_published_arrays_rotate_so_the_shown_one_is_not_overwritten(tmp_path: Path) -> None:
+    pipe = pl.Pipeline(StillSource(camera_frame()), HalfSegmenter(), deck(tmp_path),
+                       MatteConfig(), DISPLAY)
+    seen: dict[int, int] = {}  # seq -> id of its array
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.latest() is not None)
+        deadline = time.monotonic() + 10
+        while len(seen) < 10 and time.monotonic() < deadline:
+            latest = pipe.latest()
+            seen[latest.seq] = id(latest.rgb)
+            time.sleep(0.001)
+    finally:
+        pipe.stop()
+    for seq, array in seen.items():  # the next two composites go to other arrays
+        assert seen.get(seq + 1) != array and seen.get(seq + 2) != array
+    assert len(set(seen.values())) <= pl.OUTPUT_BUFFERS
+
+
+def compose_once(tmp_path: Path, settings: MatteConfig, alpha_value: float = 1.0) -> np.ndarray:
+    """Segment and compose one frame synchronously, no threads."""
+
+    class Constant(HalfSegmenter):
+        def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+            return super().segment(frame_bgr) * alpha_value
+
+    scenes = deck(tmp_path)
+    pipe = pl.Pipeline(StillSource(camera_frame()), Constant(), scenes, settings, DISPLAY)
+    frame = camera_frame()
+    live = pipe.make_matte(frame, scenes.current)
+    return pipe.compose(frame, scenes.current, live, np.zeros((90, 160, 3), np.uint8))
+
+
+def test_looks_run_and_change_only_the_person(tmp_path: Path) -> None:
+    plain = compose_once(tmp_path, MatteConfig())
+    looks = compose_once(tmp_path, MatteConfig(light_wrap=1.0, color_match=1.0))
+    assert looks.shape == plain.shape
+    assert not np.array_equal(looks[:, :60], plain[:, :60])  # the person (left half)
+    assert np.array_equal(looks[:, 100:], plain[:, 100:])  # the scene itself is untouched
+
+
+def test_nobody_in_the_picture_shows_the_scene(tmp_path: Path) -> None:
+    out = compose_once(tmp_path, MatteConfig(), alpha_value=0.0)
+    assert (out == np.array(SCENE_BGR[::-1], np.uint8)).all()
+
+
+def test_blur_scene_is_the_blurred_room(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    scenes = SceneDeck(tmp_path / "empty", ["blur"], DISPLAY)
+    pipe = pl.Pipeline(StillSource(camera_frame()), HalfSegmenter(), scenes, MatteConfig(),
+                       DISPLAY)
+    frame = camera_frame()
+    live = pipe.make_matte(frame, scenes.current)
+    rgb = pipe.compose(frame, scenes.current, live, np.zeros((90, 160, 3), np.uint8))
+    # A uniform room blurred is the same colour: the whole view is the room's RGB.
+    assert np.abs(rgb.astype(int) - (10, 50, 200)).max() <= 2
