@@ -49,6 +49,7 @@ REFINE_EPS = 1e-3  # guided filter regulariser, (grey / 255)^2 units
 LIVE_GUIDE_EDGE = 960  # long edge at which the live matte is applied, then resized to the display
 ROI_ALIGN = 8  # the person's box on the display is rounded out to this many pixels
 SEGMENT_MAX_HZ = 30.0  # mattes per second at most: more would only take CPU from compositing
+TAKE_TIMEOUT = 1 / 30  # seconds the composite thread waits for the render thread to take one
 COLOR_STATS_KEEP = 0.9  # per-matte weight of the previous person colour statistics
 OUTPUT_BUFFERS = 3  # published composites in rotation (one shown, one next, one drawn)
 IDLE_WAIT = 0.002  # seconds a thread sleeps when there is no new frame
@@ -157,6 +158,9 @@ class Pipeline:
         self._photo_jobs: deque[tuple[Scene, Future[np.ndarray]]] = deque()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._taken = threading.Event()  # the render thread picked up the newest composite
+        self._taken.set()
+        self._photo_pending = threading.Event()  # the composite thread yields the CPU
         self._threads: list[threading.Thread] = []
         width, height = display_size
         self._outputs = [np.zeros((height, width, 3), np.uint8) for _ in range(OUTPUT_BUFFERS)]
@@ -181,6 +185,7 @@ class Pipeline:
     def latest(self) -> Composite | None:
         """The newest composite, or None before the first one.  Never blocks."""
         with self._lock:
+            self._taken.set()
             return self._latest
 
     @property
@@ -195,6 +200,7 @@ class Pipeline:
         """Full-resolution composite of the newest frame over ``scene`` (HxWx3 BGR)."""
         future: Future[np.ndarray] = Future()
         self._photo_jobs.append((scene, future))
+        self._photo_pending.set()
         self._wake.set()
         return future
 
@@ -206,6 +212,7 @@ class Pipeline:
             self._swap_segmenter()
             while self._photo_jobs:
                 self._do_photo(*self._photo_jobs.popleft())
+            self._photo_pending.clear()
             now = self._clock()
             if now >= next_rescan:
                 self.deck.rescan()
@@ -345,8 +352,12 @@ class Pipeline:
     def _composite_loop(self) -> None:
         last: np.ndarray | None = None
         while not self._stop.is_set():
+            # Compose no faster than the render thread shows (a composite nobody
+            # picks up is wasted CPU), and not at all while a photo is being made:
+            # on two cores the shutter-to-review time matters more than a frame.
+            self._taken.wait(TAKE_TIMEOUT)
             frame = self.source.read()
-            if frame is None or frame is last:
+            if frame is None or frame is last or self._photo_pending.is_set():
                 self._stop.wait(IDLE_WAIT)
                 continue
             last = frame
@@ -361,6 +372,7 @@ class Pipeline:
 
     def _publish(self, rgb: np.ndarray) -> None:
         with self._lock:
+            self._taken.clear()
             seq = self._latest.seq + 1 if self._latest else 1
             self._latest = Composite(rgb, seq)
             self.published += 1
