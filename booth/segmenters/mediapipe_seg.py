@@ -35,6 +35,10 @@ class MediaPipeOptions(BaseModel):
     crop_below: float = Field(0.7, ge=0, le=1)
     # Margin added around the people's box for that crop, as a fraction of the box.
     crop_margin: float = Field(0.3, ge=0, le=2)
+    # Frames with a long edge above this many pixels (photos, not the small live
+    # view) are also segmented mirrored and the two averaged, for twice the cost.
+    # 0 = always, a huge value = never.
+    flip_above: int = Field(300, ge=0)
 
 
 def bundled_model(variant: str) -> Path:
@@ -106,7 +110,7 @@ class MediaPipeSegmenter:
     name = "mediapipe"
 
     def __init__(self, model_paths: list[Path], crop_below: float = 0.0,
-                 crop_margin: float = 0.3) -> None:
+                 crop_margin: float = 0.3, flip_above: int = 0) -> None:
         self._models: list[_Model] = []
         try:
             for path in model_paths:
@@ -114,16 +118,16 @@ class MediaPipeSegmenter:
         except SegmenterError:
             self.close()
             raise
-        self.crop_below, self.crop_margin = crop_below, crop_margin
+        self.crop_below, self.crop_margin, self.flip_above = crop_below, crop_margin, flip_above
 
     def _person(self, rgb: np.ndarray) -> np.ndarray:
+        """Mean person confidence of the models for an HxWx3 RGB image."""
         rgb = np.ascontiguousarray(rgb)
         alphas = [model.person(rgb) for model in self._models]
         return alphas[0] if len(alphas) == 1 else np.mean(alphas, axis=0, dtype=np.float32)
 
-    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
-        """Person alpha, float32 [0, 1], same size as ``frame_bgr`` (HxWx3 uint8)."""
-        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    def _zoomed(self, rgb: np.ndarray) -> np.ndarray:
+        """Whole-frame pass, then a second pass on a crop when the people are small."""
         alpha = self._person(rgb)
         box = person_box(alpha) if self.crop_below > 0 else None
         if box is None or (box[2] - box[0]) * (box[3] - box[1]) >= self.crop_below * alpha.size:
@@ -132,6 +136,16 @@ class MediaPipeSegmenter:
         # figure more of them (portraits: mIoU 0.88 -> 0.90).
         x0, y0, x1, y1 = grow_box(box, self.crop_margin, alpha.shape[1], alpha.shape[0])
         alpha[y0:y1, x0:x1] = self._person(rgb[y0:y1, x0:x1])
+        return alpha
+
+    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+        """Person alpha, float32 [0, 1], same size as ``frame_bgr`` (HxWx3 uint8)."""
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        alpha = self._zoomed(rgb)
+        if max(rgb.shape[:2]) > self.flip_above:
+            # The models are not mirror-symmetric: averaging both views evens out
+            # their errors at the edges (portraits: boundary F 0.829 -> 0.841).
+            alpha = 0.5 * (alpha + self._zoomed(rgb[:, ::-1])[:, ::-1])
         return alpha
 
     def status(self) -> str | None:
@@ -155,4 +169,4 @@ def make(options: dict[str, Any]) -> MediaPipeSegmenter:
         paths = [bundled_model("general"), bundled_model("landscape")]
     else:
         paths = [bundled_model(opts.variant)]
-    return MediaPipeSegmenter(paths, opts.crop_below, opts.crop_margin)
+    return MediaPipeSegmenter(paths, opts.crop_below, opts.crop_margin, opts.flip_above)
