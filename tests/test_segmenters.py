@@ -216,3 +216,11 @@ def test_mediapipe_crop_pass_and_variants() -> None:
 def test_mediapipe_missing_model_is_one_sentence(tmp_path) -> None:
     with pytest.raises(SegmenterError, match="mediapipe model not found"):
         segmenters.create("mediapipe", {"model": str(tmp_path / "nope.tflite")})
+
+
+def test_plate_compares_a_frame_of_another_shape_without_failing() -> None:
+    seg = segmenters.create("plate", {"frames": 2})
+    learn_room(seg, 2)
+    wide = cv2.resize(with_guest(room(3)), (W * 2, H))  # a photo of another aspect
+    alpha = seg.segment(wide)
+    assert alpha.shape[1] > alpha.shape[0] * 2 - 4

@@ -70,7 +70,12 @@ def keep_large(mask: np.ndarray, min_fraction: float, seeds: np.ndarray | None =
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
-def soften(mask: np.ndarray, sigma_px: float) -> np.ndarray:
+# Edge blur of a cleaned mask, pixels at work size: a one-to-two pixel soft rim
+# that the booth's guided upsampling then fits to the full-resolution edges.
+EDGE_SIGMA = 0.7
+
+
+def soften(mask: np.ndarray, sigma_px: float = EDGE_SIGMA) -> np.ndarray:
     """A hard 0/255 mask as a soft float32 alpha: edges blurred over about 2 sigma."""
     alpha = mask.astype(np.float32) * (1.0 / 255.0)
     if sigma_px <= 0:

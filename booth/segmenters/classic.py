@@ -75,7 +75,7 @@ class OtsuSegmenter:
     def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Alpha at work size (float32 [0, 1])."""
         mask = clean_mask(otsu_mask(grey(frame_bgr, self.opts)), self.opts.min_blob)
-        return soften(mask, 0.7)
+        return soften(mask)
 
     def status(self) -> str | None:
         return None
@@ -94,7 +94,7 @@ class ContourSegmenter(OtsuSegmenter):
 
     def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Alpha at work size (float32 [0, 1])."""
-        return soften(contour_mask(grey(frame_bgr, self.opts)), 0.7)
+        return soften(contour_mask(grey(frame_bgr, self.opts)))
 
 
 @register("otsu")

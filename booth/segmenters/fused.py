@@ -74,8 +74,8 @@ class FusedSegmenter:
         core = cv2.erode(person, ellipse(inset)) if inset > 0 else person
         mask = np.where(differs, 255, core).astype(np.uint8)
         mask = clean_mask(mask, self.opts.plate.min_blob, seeds=person)
-        self.model.follow(lab, mask | person, guard_px=max(2, mask.shape[1] // 40))
-        return soften(mask, 0.7)
+        self.model.follow(lab, mask | person)
+        return soften(mask)
 
     def status(self) -> str | None:
         return self.model.status()

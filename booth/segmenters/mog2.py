@@ -76,7 +76,7 @@ class Mog2Segmenter:
         mask = np.where(raw == _FOREGROUND, 255, 0).astype(np.uint8)
         if np.count_nonzero(mask) > self.opts.relight_fraction * mask.size:
             self._mog.apply(small, learningRate=_RELIGHT_RATE)
-        return soften(clean_mask(mask, self.opts.min_blob), 0.7)
+        return soften(clean_mask(mask, self.opts.min_blob))
 
     def status(self) -> str | None:
         if self._seen >= self.opts.warmup:

@@ -93,18 +93,23 @@ class PlateModel:
     def distance(self, lab: np.ndarray) -> np.ndarray:
         """HxW float32 colour distance to the plate, less the pixel's own noise."""
         assert self.plate is not None and self.noise is not None
-        diff = (lab - self.plate) * self._weights
-        return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) - 2.0 * self.noise
+        plate, noise = self.plate, self.noise
+        if plate.shape != lab.shape:
+            # A photo of another aspect than the live view: compare at its size.
+            size = (lab.shape[1], lab.shape[0])
+            plate, noise = cv2.resize(plate, size), cv2.resize(noise, size)
+        diff = (lab - plate) * self._weights
+        return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) - 2.0 * noise
 
-    def follow(self, lab: np.ndarray, person: np.ndarray, guard_px: int) -> None:
+    def follow(self, lab: np.ndarray, person: np.ndarray) -> None:
         """Blend the frame into the plate where nobody stands.
 
-        ``person`` is an HxW 0/255 mask; it is widened by ``guard_px`` so that a
-        missed sliver of someone's edge is not learned as background.
+        ``person`` is an HxW 0/255 mask; it is widened by 2.5 % of the width so
+        that a missed sliver of someone's edge is not learned as background.
         """
-        if self.adapt_rate <= 0 or self.plate is None:
+        if self.adapt_rate <= 0 or self.plate is None or self.plate.shape != lab.shape:
             return
-        near = cv2.dilate(person, ellipse(guard_px)) if guard_px > 0 else person
+        near = cv2.dilate(person, ellipse(max(2, person.shape[1] // 40)))
         rate = np.where(near > 0, 0.0, self.adapt_rate).astype(np.float32)[..., None]
         self.plate += rate * (lab - self.plate)
 
@@ -127,8 +132,8 @@ class PlateSegmenter:
         distance = self.model.distance(lab)
         mask = clean_mask(np.where(distance >= self.opts.threshold, 255, 0).astype(np.uint8),
                           self.opts.min_blob)
-        self.model.follow(lab, mask, guard_px=max(2, mask.shape[1] // 40))
-        return soften(mask, 0.7)
+        self.model.follow(lab, mask)
+        return soften(mask)
 
     def status(self) -> str | None:
         return self.model.status()
