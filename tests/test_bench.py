@@ -57,5 +57,6 @@ def test_live_run_draws_frames_and_photos_come_back(tmp_path: Path) -> None:
     assert result["photo"]["n"] == 2 and result["photo"]["p95"] > 0
     assert 0 <= result["idle_cpu_percent"] <= 100
     text = bench.report({**result, "seed_fps": 1.0, "ratio": result["fps"], "size": "160x90",
+                         "seed_cpu_ms_per_frame": 1.0,
                          "camera": "160x90", "frames": 10})
     assert "end to end" in text and "idle CPU" in text
