@@ -23,10 +23,12 @@ import pygame
 from booth import matte, segmenters
 from booth.config import Config
 from booth.controls import Controls, start_gpio
+from booth.logs import setup_logging
 from booth.pipeline import Pipeline
 from booth.scenes import SceneDeck
 from booth.screen import ReviewCard, Screen, View
 from booth.segmenters import Segmenter, SegmenterError
+from booth.segmenters.guard import FallbackSegmenter
 from booth.share.qr import qr_image, wifi_payload
 from booth.sounds import Sounds
 from booth.sources import FrameSource, open_source
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 WINDOWED_SIZE = (1280, 720)
 NAME_FADE_SECONDS = 0.5
+FAILSAFE_MESSAGE = "Oops, a hiccup. Back in a moment!"
 
 
 @dataclass
@@ -57,23 +60,20 @@ class PhotoFailed(Exception):
 
 
 def make_segmenter(config: Config, name: str | None = None) -> Segmenter:
-    """The named (default: configured) segmenter, or the first of its fallbacks that loads.
+    """The named (default: configured) segmenter, guarded by its fallback chain.
 
-    An unknown name is the operator's mistake and raises SegmenterError; a known
-    one that fails to load (missing model, bad plug-in) falls back with a warning.
+    An unknown name is the operator's mistake and raises SegmenterError naming
+    the choices; a known one that fails to load or keeps failing falls back
+    along ``segmenter.fallback`` with a notice (see FallbackSegmenter).
     """
     name = name or config.segmenter.name
     known = segmenters.available()
     if name not in known:
         raise SegmenterError(f"unknown segmenter {name!r}; choose one of: {', '.join(known)}")
-    errors = []
-    for candidate in [name, *config.segmenter.fallback]:
-        try:
-            return segmenters.create(candidate, config.segmenter.options.get(candidate, {}))
-        except SegmenterError as exc:
-            errors.append(str(exc))
-            log.warning("segmenter %s unavailable: %s", candidate, exc)
-    raise SegmenterError("; ".join(errors))
+    options = config.segmenter.options
+    return FallbackSegmenter([name, *config.segmenter.fallback],
+                             lambda candidate: segmenters.create(candidate,
+                                                                 options.get(candidate, {})))
 
 
 class BoothApp(Booth):
@@ -199,9 +199,23 @@ class BoothApp(Booth):
 
     # -- the loop -------------------------------------------------------------
     def step(self) -> None:
-        """One frame: events, state, drawing, flip.  Never blocks on slow work."""
+        """One frame: events, state, drawing, flip.  Never blocks on slow work.
+
+        A bug anywhere in here is logged with its traceback and shows the
+        failsafe screen for a moment; the booth goes on.
+        """
         now = self.clock()
         start = time.perf_counter()
+        try:
+            self._step(now)
+        except Exception:
+            log.exception("bug in the render loop; showing the failsafe screen")
+            failsafe = Failsafe(self, self.timing, FAILSAFE_MESSAGE)
+            failsafe.enter(now)
+            self._enter(failsafe)
+        self._render_times = [*self._render_times[-119:], (time.perf_counter() - start) * 1000]
+
+    def _step(self, now: float) -> None:
         for event in pygame.event.get():
             action = self.controls.translate(event, self.display.get_size(), now)
             if action is not None:
@@ -213,7 +227,6 @@ class BoothApp(Booth):
         self._enter(self.state.tick(now))
         self.screen.draw(self.display, self.view(now))
         pygame.display.flip()
-        self._render_times = [*self._render_times[-119:], (time.perf_counter() - start) * 1000]
 
     def _collect_segmenter(self) -> None:
         job = self._segmenter_job
@@ -356,8 +369,8 @@ def build(config: Config, *, clock: Callable[[], float] = time.monotonic,
 
 def run(config: Config) -> int:
     """``booth run``: the booth until the operator quits.  Returns the exit code."""
-    logging.basicConfig(level=os.environ.get("BOOTH_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_path = setup_logging(config.photos.folder, os.environ.get("BOOTH_LOG", "INFO"))
+    log.info("booth starting; log file %s", log_path)
     app, server = build(config)
     try:
         app.loop()
