@@ -166,7 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the process exit code."""
     from booth.config import ConfigError
     from booth.segmenters import SegmenterError
+    from booth.share.server import ShareError
     from booth.sources import SourceError
+    from booth.store import StoreError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -177,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         return args.handler(args)
-    except (ConfigError, SegmenterError, SourceError, UserError) as exc:
+    except (ConfigError, SegmenterError, SourceError, ShareError, StoreError, UserError) as exc:
         print(f"booth: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
