@@ -12,40 +12,31 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from booth.config import ShareConfig
 from booth.share.server import ShareServer
 from booth.store import Photo, PhotoStore
-from tests.conftest import REPO, SHARED_DATA, free_port
+from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PHONE = {"width": 390, "height": 844, "pixelRatio": 2}
-# A real photograph when the shared data is there (licensed for screenshots), else drawn.
-SAMPLE = SHARED_DATA / "scenes" / "plasma_EveningGlow.jpg"
+# One of the project's own scenes: a landscape photo like the booth's, and ours to publish.
+SAMPLE = REPO / "scenes" / "sunset-beach.jpg"
 
 
 def sample_jpeg() -> bytes:
-    """JPEG bytes of a landscape photo, like the booth's (1920 x 1080 or a drawn 1280 x 720)."""
-    if SAMPLE.is_file():
-        return SAMPLE.read_bytes()
-    y, x = np.mgrid[0:720, 0:1280].astype(np.float32)
-    image = np.dstack([120 + 100 * x / 1280, 80 + 60 * y / 720, 200 - 120 * y / 720])
-    cv2.circle(image, (640, 380), 160, (60, 170, 250), -1)
-    ok, data = cv2.imencode(".jpg", image.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 92])
-    assert ok
-    return data.tobytes()
+    """JPEG bytes of a 1920 x 1080 landscape image."""
+    return SAMPLE.read_bytes()
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[ShareServer, Photo]]:
     store = PhotoStore(tmp_path / "photos")
-    photo = store.save(sample_jpeg(), scene="Evening glow", segmenter="mediapipe")
+    photo = store.save(sample_jpeg(), scene="Sunset Beach", segmenter="mediapipe")
     share = ShareConfig(host="127.0.0.1", port=free_port(), event_name="Anna & Ben's Wedding")
     server = ShareServer(store, share)
     server.start()
