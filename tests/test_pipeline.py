@@ -184,3 +184,21 @@ def test_blur_scene_is_the_blurred_room(tmp_path: Path) -> None:
     rgb = pipe.compose(frame, scenes.current, live, np.zeros((90, 160, 3), np.uint8))
     # A uniform room blurred is the same colour: the whole view is the room's RGB.
     assert np.abs(rgb.astype(int) - (10, 50, 200)).max() <= 2
+
+
+def test_the_box_blended_last_time_is_restored_when_the_person_leaves(tmp_path: Path) -> None:
+    class Leaving(HalfSegmenter):
+        present = True
+
+        def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+            return super().segment(frame_bgr) * float(self.present)
+
+    segmenter = Leaving()
+    scenes = deck(tmp_path)
+    pipe = pl.Pipeline(StillSource(camera_frame()), segmenter, scenes, MatteConfig(), DISPLAY)
+    frame, out = camera_frame(), np.zeros((90, 160, 3), np.uint8)
+    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    assert tuple(out[45, 20]) == (10, 50, 200)
+    segmenter.present = False
+    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    assert (out == np.array(SCENE_BGR[::-1], np.uint8)).all()
