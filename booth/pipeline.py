@@ -49,6 +49,7 @@ REFINE_EPS = 1e-3  # guided filter regulariser, (grey / 255)^2 units
 LIVE_GUIDE_EDGE = 960  # long edge at which the live matte is applied, then resized to the display
 ROI_ALIGN = 8  # the person's box on the display is rounded out to this many pixels
 SEGMENT_MAX_HZ = 30.0  # mattes per second at most: more would only take CPU from compositing
+SEGMENT_DUTY = 0.5  # fraction of its time the segment thread may be busy (of one core)
 TAKE_TIMEOUT = 1 / 30  # seconds the composite thread waits for the render thread to take one
 COLOR_STATS_KEEP = 0.9  # per-matte weight of the previous person colour statistics
 OUTPUT_BUFFERS = 3  # published composites in rotation (one shown, one next, one drawn)
@@ -219,24 +220,34 @@ class Pipeline:
             if now >= next_rescan:
                 self.deck.rescan()
                 next_rescan = now + self.rescan_seconds
-            frame = self.source.read()
-            if frame is None or frame is last:
+            frame, scene = self.source.read(), self.deck.current
+            # The 'none' scene shows the camera as it is: no need for a matte.
+            if frame is None or frame is last or not scene.replaces_background:
                 self._wake.wait(IDLE_WAIT)
                 self._wake.clear()
                 continue
             last = frame
             began = time.perf_counter()
             try:
-                live = self.make_matte(frame, self.deck.current)
+                live = self.make_matte(frame, scene)
             except Exception:  # a bug must not stop the live view for good
                 log.exception("segmentation failed")
                 self._stop.wait(0.1)
                 continue
             with self._lock:
                 self._matte = live
-            # A photo request wakes the thread early.
-            self._wake.wait(max(0.0, began + 1.0 / SEGMENT_MAX_HZ - time.perf_counter()))
-            self._wake.clear()
+            self._rest(time.perf_counter() - began)
+
+    def _rest(self, busy: float) -> None:
+        """Pause after a matte that took ``busy`` seconds (a photo request ends it early).
+
+        The thread stays under SEGMENT_MAX_HZ and busy at most SEGMENT_DUTY of
+        the time, so a slow model (or a busy machine) segments fewer frames
+        instead of starving the composite thread.
+        """
+        pause = max(1.0 / SEGMENT_MAX_HZ - busy, busy * (1.0 / SEGMENT_DUTY - 1.0))
+        self._wake.wait(pause)
+        self._wake.clear()
 
     def _swap_segmenter(self) -> None:
         pending = self._pending_segmenter
@@ -286,8 +297,12 @@ class Pipeline:
 
     def _coefficients(self, alpha: np.ndarray, guide_u8: np.ndarray, full_width: int
                       ) -> tuple[np.ndarray, np.ndarray, int]:
-        """(a, b, reach): the guided-filter model of ``alpha`` (refine on), or the alpha
-        itself as ``b`` (off); ``reach`` = pixels beyond the alpha where a, b may be non-zero."""
+        """(a, b, reach): the model ``alpha_u8 ~ a * grey + b`` and how far it spreads.
+
+        With refine on, the guided filter's coefficients; off, the alpha itself
+        as ``b``.  ``reach`` is how many pixels beyond the non-zero alpha a and
+        b may be non-zero.
+        """
         if self.settings.refine:
             radius = matte.refine_radius(alpha.shape[1], max(full_width, self.display_size[0]),
                                          REFINE_RADIUS)
