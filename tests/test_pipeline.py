@@ -202,3 +202,17 @@ def test_the_box_blended_last_time_is_restored_when_the_person_leaves(tmp_path: 
     segmenter.present = False
     pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
     assert (out == np.array(SCENE_BGR[::-1], np.uint8)).all()
+
+
+def test_wait_newer_returns_the_next_composite_or_none(tmp_path: Path) -> None:
+    pipe = pl.Pipeline(StillSource(camera_frame()), HalfSegmenter(), deck(tmp_path),
+                       MatteConfig(), DISPLAY)
+    assert pipe.wait_newer(0, 0.01) is None
+    pipe.start()
+    try:
+        first = pipe.wait_newer(0, 10)
+        assert first is not None
+        second = pipe.wait_newer(first.seq, 10)
+        assert second is not None and second.seq > first.seq
+    finally:
+        pipe.stop()
