@@ -180,17 +180,13 @@ def headless_app(config: Config, source: RingSource, size: tuple[int, int],
             pygame.quit()
 
 
-def draw_new_frames(app: Any, count: int, timeout: float = 120.0) -> list[float]:
+def draw_new_frames(app: Any, count: int, timeout: float = 60.0) -> list[float]:
     """Draw ``count`` new composites with ``app.step()``; returns the times between them (ms)."""
     seq, last, gaps = -1, None, []
-    deadline = time.monotonic() + timeout
     while len(gaps) < count:
-        latest = app.pipeline.latest()
-        if latest is None or latest.seq == seq:
-            if time.monotonic() > deadline:
-                raise BenchError(f"the pipeline stalled: {len(gaps)} of {count} frames drawn")
-            time.sleep(0.0005)
-            continue
+        latest = app.pipeline.wait_newer(seq, timeout)
+        if latest is None:
+            raise BenchError(f"the pipeline stalled: {len(gaps)} of {count} frames drawn")
         seq = latest.seq
         start = time.perf_counter()
         app.step()

@@ -153,6 +153,7 @@ class Pipeline:
         self._smoother = matte.TemporalSmoother(settings.smoothing)
         self._person_stats: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
+        self._published = threading.Condition(self._lock)  # notified on each new composite
         self._latest: Composite | None = None
         self._matte: LiveMatte | None = None
         self._scenes: dict[str, SceneCache] = {}
@@ -190,6 +191,18 @@ class Pipeline:
         with self._lock:
             self._taken.set()
             return self._latest
+
+    def wait_newer(self, seq: int, timeout: float) -> Composite | None:
+        """The newest composite once its seq exceeds ``seq``; None after ``timeout`` seconds.
+
+        For a loop that shows every composite as soon as it exists (the bench)
+        without polling; the booth's render loop uses :meth:`latest`.
+        """
+        with self._published:
+            fresh = self._published.wait_for(
+                lambda: self._latest is not None and self._latest.seq > seq, timeout)
+            self._taken.set()
+            return self._latest if fresh else None
 
     @property
     def segmenter(self) -> Segmenter:
@@ -398,6 +411,7 @@ class Pipeline:
             seq = self._latest.seq + 1 if self._latest else 1
             self._latest = Composite(rgb, seq)
             self.published += 1
+            self._published.notify_all()
 
     def compose(self, frame: np.ndarray, scene: Scene, live: LiveMatte | None,
                 out: np.ndarray) -> np.ndarray:
