@@ -134,7 +134,7 @@ def check_model(config: Config, frame: np.ndarray | None) -> Check:
         guard.close()
     unknown = [n for n in seg.fallback if n not in known]
     detail = (f"{name} loads in {loaded:.1f} s, segments a {seg.preview_size}-px frame in "
-              f"{ms:.0f} ms; fallback: {' -> '.join(seg.fallback) or 'none configured'}")
+              f"{ms:.0f} ms; fallback chain: {' -> '.join(chain)}")
     if problem:
         return Check("model", FAIL, f"{name} {problem}", "report this segmenter's bug")
     if name != seg.name:
@@ -272,17 +272,26 @@ def check_index(config: Config) -> Check:
     except sqlite3.Error as exc:
         return Check("index", FAIL, f"{folder / INDEX_NAME} cannot be read: {exc}",
                      "move the photos folder aside and start with a fresh one")
-    if audit.missing or audit.damaged:
-        return Check("index", FAIL, f"of {audit.indexed} photos, {len(audit.missing)} missing "
-                     f"({_few(audit.missing)}), {len(audit.damaged)} damaged "
-                     f"({_few(audit.damaged)})",
-                     "restore those files from a copy; guests get an error page for them")
+    problems, fixes = [], []
+    if audit.missing:
+        problems.append(f"{len(audit.missing)} missing ({_few(audit.missing)})")
+    if audit.damaged:
+        problems.append(f"{len(audit.damaged)} not matching their sha256 "
+                        f"({_few(audit.damaged)})")
+    if problems:
+        fixes.append("restore the missing or damaged files from a copy (guests get an error "
+                     "page for them)")
     if audit.unindexed:
         names = _few([str(p.relative_to(folder)) for p in audit.unindexed])
-        return Check("index", WARN, f"{audit.indexed} photos intact; {len(audit.unindexed)} "
-                     f"photo files have no index row (a save was cut short): {names}",
-                     "guests cannot reach them; copy them off by hand if wanted")
-    return Check("index", OK, f"{audit.indexed} photos, all present and intact")
+        problems.append(f"{len(audit.unindexed)} photo files without an index row, from a save "
+                        f"cut short ({names})")
+        fixes.append("files without a row are never shown to guests: copy them off by hand "
+                     "if wanted")
+    if not problems:
+        return Check("index", OK, f"{audit.indexed} photos, all present and intact")
+    status = FAIL if audit.missing or audit.damaged else WARN
+    return Check("index", status, f"{audit.indexed} photos indexed; {'; '.join(problems)}",
+                 "; ".join(fixes))
 
 
 def _few(items: list[str], shown: int = 3) -> str:
