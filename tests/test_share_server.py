@@ -355,14 +355,15 @@ def test_wrong_pin_is_slowed_down_and_locked_out(store: PhotoStore, clock: FakeC
 
 
 def test_wrong_pin_delay_does_not_block_other_guests(store: PhotoStore, photo: Photo) -> None:
-    with client_for(store, limits=Limits(pin_delay=1.0)) as client:
+    # Judged by order, not by a stopwatch: the guest is answered while the
+    # wrong PIN is still being slowed down, however busy the machine is.
+    with client_for(store, limits=Limits(pin_delay=3.0)) as client:
         slow = threading.Thread(target=client.post, args=("/admin/login",),
                                 kwargs={"data": {"pin": "9999"}})
         slow.start()
         time.sleep(0.1)
-        start = time.perf_counter()
         assert client.get(f"/p/{photo.id}").status_code == 200
-        assert time.perf_counter() - start < 0.5
+        assert slow.is_alive(), "the guest waited for the wrong PIN's delay"
         slow.join()
 
 
