@@ -282,3 +282,19 @@ def test_full_disk_tells_the_guest_and_the_live_view_goes_on(booth, monkeypatch,
     booth.fake_clock.advance(booth.timing.failsafe + 0.1)
     booth.step()
     assert booth.state.name == "live"
+
+
+def test_a_bug_on_every_frame_is_one_traceback_per_incident(booth, monkeypatch,
+                                                           caplog) -> None:
+    def always_broken(target, view) -> None:
+        raise ZeroDivisionError("a bug on every frame")
+
+    monkeypatch.setattr(booth.screen, "draw", always_broken)
+    for _ in range(50):  # ~1 s of frames: the log must not get 50 tracebacks
+        booth.step()
+    assert booth.state.name == "failsafe" and booth.running
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+    booth.fake_clock.advance(booth.timing.failsafe + 0.1)
+    booth.step()  # back to Live, where the bug strikes again: a second incident
+    assert booth.history[-3:] == ["failsafe", "live", "failsafe"]
+    assert len([r for r in caplog.records if r.exc_info]) == 2
