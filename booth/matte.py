@@ -111,6 +111,20 @@ def resize_into(image: np.ndarray, out: np.ndarray) -> np.ndarray:
     return cv2.resize(image, (w, h), dst=out, interpolation=interp)
 
 
+Rect = tuple[int, int, int, int]  # (x0, y0, x1, y1) in pixels, end exclusive
+
+
+def rect_difference(a: Rect, b: Rect) -> list[Rect]:
+    """The parts of ``a`` not covered by ``b``: at most four rectangles, no overlaps."""
+    ax0, ay0, ax1, ay1 = a
+    ix0, iy0, ix1, iy1 = max(ax0, b[0]), max(ay0, b[1]), min(ax1, b[2]), min(ay1, b[3])
+    if ix0 >= ix1 or iy0 >= iy1:
+        return [a]
+    parts = [(ax0, ay0, ax1, iy0), (ax0, iy1, ax1, ay1), (ax0, iy0, ix0, iy1),
+             (ix1, iy0, ax1, iy1)]
+    return [p for p in parts if p[2] > p[0] and p[3] > p[1]]
+
+
 def fit_rgb(frame_bgr: np.ndarray, rect: tuple[int, int, int, int], mirror: bool,
             out: np.ndarray, buffers: Buffers, box: Box = FULL_BOX) -> np.ndarray:
     """The view of a BGR camera frame, as RGB in ``out``: its part ``rect``, mirrored if asked.

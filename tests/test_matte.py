@@ -215,3 +215,17 @@ def test_cover_fit_and_contain_fit_sizes() -> None:
     image = np.zeros((30, 90, 3), np.uint8)
     assert matte.cover_fit(image, (40, 40)).shape == (40, 40, 3)
     assert matte.contain_fit(image, (40, 40)).shape == (13, 40, 3)
+
+
+def test_rect_difference_covers_exactly_what_is_left() -> None:
+    a, b = (0, 0, 10, 8), (3, 2, 12, 5)
+    parts = matte.rect_difference(a, b)
+    grid = np.zeros((8, 12), int)
+    for x0, y0, x1, y1 in parts:
+        grid[y0:y1, x0:x1] += 1
+    expected = np.zeros((8, 12), int)
+    expected[0:8, 0:10] = 1
+    expected[2:5, 3:10] = 0
+    assert np.array_equal(grid, expected)
+    assert matte.rect_difference(a, (20, 20, 30, 30)) == [a]
+    assert matte.rect_difference(a, (0, 0, 10, 8)) == []

@@ -216,3 +216,23 @@ def test_wait_newer_returns_the_next_composite_or_none(tmp_path: Path) -> None:
         assert second is not None and second.seq > first.seq
     finally:
         pipe.stop()
+
+
+def test_a_person_who_moves_leaves_no_trail(tmp_path: Path) -> None:
+    class Moving(HalfSegmenter):
+        left = True
+
+        def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+            alpha = super().segment(frame_bgr)
+            return alpha if self.left else alpha[:, ::-1].copy()
+
+    segmenter = Moving()
+    scenes = deck(tmp_path)
+    pipe = pl.Pipeline(StillSource(camera_frame()), segmenter, scenes, MatteConfig(), DISPLAY,
+                       mirror_preview=False)
+    frame, out = camera_frame(), np.zeros((90, 160, 3), np.uint8)
+    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    segmenter.left = False
+    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    assert (out[:, :60] == np.array(SCENE_BGR[::-1], np.uint8)).all()
+    assert tuple(out[45, 140]) == (10, 50, 200)
