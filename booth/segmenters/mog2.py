@@ -65,7 +65,8 @@ class Mog2Segmenter:
 
     def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
         """Alpha at work size (float32 [0, 1]); all background while warming up."""
-        small = small_copy(frame_bgr, self.opts.work_size)
+        # A light blur: MOG2 is per pixel, and a bilinear shrink keeps sensor noise.
+        small = cv2.GaussianBlur(small_copy(frame_bgr, self.opts.work_size), (3, 3), 0)
         warming = self._seen < self.opts.warmup
         # While warming up, 1/(n+1) makes the model the plain average of the frames so far.
         rate = 1.0 / (self._seen + 1) if warming else self.opts.learning_rate
