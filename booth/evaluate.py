@@ -196,9 +196,10 @@ class Dataset:
         """Frames that :meth:`samples` yields with this ``limit`` (for the progress bar)."""
         if self.video is None:
             return min(len(self.images), limit or len(self.images))
+        if limit is None:
+            return frame_count(self.video)
         scored = sorted(int(k) for k in self.masks)
-        last = scored[min(len(scored), limit or len(scored)) - 1]
-        return last
+        return scored[min(len(scored), limit) - 1]  # the limit-th scored frame's number
 
     def samples(self, limit: int | None = None) -> Iterator[Sample]:
         """Frames in order with their truth; ``limit`` caps the scored ones.
