@@ -496,7 +496,8 @@ class Pipeline:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         grey = matte.gray(view, buffers.get("grey", (height, width)), rgb=True)
         guide = grey if scale == 1.0 else cv2.resize(
-            grey, size, dst=buffers.get("guide", (size[1], size[0])), interpolation=cv2.INTER_AREA)
+            grey, size, dst=buffers.get("guide", (size[1], size[0])),
+            interpolation=matte.shrink_interpolation(scale))
         alpha = matte.apply_coefficients(live.coef_a, live.coef_b, guide,
                                          buffers.get("alpha_guide", guide.shape), buffers, box)
         pixels = self.settings.feather * scale
