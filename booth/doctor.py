@@ -336,8 +336,8 @@ def format_table(checks: list[Check], width: int = 100) -> str:
     lines = [f"{'check':<8}{'status':<8}{'detail':<{detail_w}}  fix",
              f"{'-' * 7} {'-' * 6}  {'-' * detail_w}  {'-' * fix_w}"]
     for c in checks:
-        detail = textwrap.wrap(c.detail, detail_w) or [""]
-        fix = textwrap.wrap(c.fix, fix_w) or [""]
+        detail = textwrap.wrap(c.detail, detail_w, break_on_hyphens=False) or [""]
+        fix = textwrap.wrap(c.fix, fix_w, break_on_hyphens=False) or [""]
         for i in range(max(len(detail), len(fix))):
             head = f"{c.check:<8}{c.status:<8}" if i == 0 else " " * 16
             left = detail[i] if i < len(detail) else ""
