@@ -264,6 +264,9 @@ def run_ours(config: Config, frames: list[np.ndarray], size: tuple[int, int], co
         if photos:
             time_photos(app, source, 1)  # the first photo pays for one-off setup
         shutters = time_photos(app, source, photos) if photos else []
+        rendered = app.pipeline.times.summary().get("photo")
+        if rendered:  # the pipeline's share of the shutter time
+            stages["photo_render"] = rendered
         return {"fps": len(gaps) / seconds, "segment_fps": segmented / seconds, "stages": stages,
                 "cpu_ms_per_frame": 1000 * cpu / len(gaps),
                 "scene": app.deck.current.name, "segmenter": app.pipeline.segmenter.name,
