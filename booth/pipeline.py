@@ -79,7 +79,7 @@ class LiveMatte:
     wrap_u8: np.ndarray | None  # hxw uint8 light-wrap weight, None when off
     lut: np.ndarray | None  # 256x1x3 uint8 colour-match table (RGB), None when off
     small_rgb: np.ndarray  # hxwx3 uint8 RGB of the segmented frame (for the blur scene)
-    seq: int  # increases by one per matte
+    seq: int  # increases by one per matte, never reused
 
 
 @dataclass
@@ -234,7 +234,8 @@ class Pipeline:
                 self.deck.rescan()
                 next_rescan = now + self.rescan_seconds
             frame, scene = self.source.read(), self.deck.current
-            # The 'none' scene shows the camera as it is: no need for a matte.
+            if not scene.replaces_background:
+                self._forget_matte()  # no matte needed; a stale one must not show later
             if frame is None or frame is last or not scene.replaces_background:
                 self._wake.wait(IDLE_WAIT)
                 self._wake.clear()
@@ -251,6 +252,12 @@ class Pipeline:
                 self._matte = live
             self._rest(time.perf_counter() - began)
 
+    def _forget_matte(self) -> None:
+        if self._matte is not None:
+            with self._lock:
+                self._matte = None
+            self._smoother.reset()
+
     def _rest(self, busy: float) -> None:
         """Pause after a matte that took ``busy`` seconds (a photo request ends it early).
 
@@ -266,7 +273,7 @@ class Pipeline:
         pending = self._pending_segmenter
         if pending is not None and pending is not self._segmenter:
             old, self._segmenter = self._segmenter, pending
-            self._smoother.reset()
+            self._forget_matte()
             self._person_stats = None
             old.close()
         self._pending_segmenter = None
@@ -304,9 +311,7 @@ class Pipeline:
         if wrap_u8 is not None or lut is not None:
             watch.lap("looks")
         self.mattes += 1
-        previous = self._matte
-        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work,
-                         previous.seq + 1 if previous else 1)
+        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work, self.mattes)
 
     def _coefficients(self, alpha: np.ndarray, guide_u8: np.ndarray, full_width: int
                       ) -> tuple[np.ndarray, np.ndarray, int]:

@@ -236,3 +236,19 @@ def test_a_person_who_moves_leaves_no_trail(tmp_path: Path) -> None:
     pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
     assert (out[:, :60] == np.array(SCENE_BGR[::-1], np.uint8)).all()
     assert tuple(out[45, 140]) == (10, 50, 200)
+
+
+def test_the_none_scene_stops_segmenting_and_drops_the_stale_matte(tmp_path: Path) -> None:
+    scenes = deck(tmp_path, builtins=["none"])
+    pipe = pl.Pipeline(StillSource(camera_frame()), HalfSegmenter(), scenes, MatteConfig(),
+                       DISPLAY)
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.mattes >= 1)
+        scenes.step(1)  # to 'none'
+        wait_for(lambda: pipe._matte is None)
+        count = pipe.mattes
+        time.sleep(0.2)
+        assert pipe.mattes == count
+    finally:
+        pipe.stop()
