@@ -136,3 +136,16 @@ def test_real_office_plate(capsys) -> None:
     assert main(["eval", "--segmenter", "plate", "--limit", "30", "--json", str(root)]) == 0
     (result,) = json.loads(capsys.readouterr().out)["results"]
     assert result["frames"] == 30 and result["miou"] > 0.8 and result["dtssd"] < 5
+
+
+def test_progress_reports_long_inputs_only(capsys) -> None:
+    from booth.evaluate import Progress
+
+    for total in (3, 60):
+        progress = Progress("matte demo", total)
+        for _ in range(total):
+            progress.step()
+        progress.close()
+    err = capsys.readouterr().err
+    assert "matte demo: 60/60 (100%)" in err
+    assert "/3 " not in err
