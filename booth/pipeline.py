@@ -330,14 +330,15 @@ class Pipeline:
 
     def _color_lut(self, work_rgb: np.ndarray, alpha: np.ndarray, scene: Scene) -> np.ndarray:
         """Colour-match table for this frame, person statistics smoothed over mattes."""
-        person = matte.channel_stats(work_rgb, alpha)
+        # Every 4th pixel each way: plenty for a mean and a spread, 16x cheaper.
+        person = matte.channel_stats(work_rgb[::4, ::4], alpha[::4, ::4])
         if self._person_stats is not None:
             k = COLOR_STATS_KEEP
             (old_mean, old_std), (mean, std) = self._person_stats, person
             person = (k * old_mean + (1 - k) * mean, k * old_std + (1 - k) * std)
         self._person_stats = person
         if scene.kind == "blur":
-            target = matte.channel_stats(work_rgb)
+            target = matte.channel_stats(work_rgb[::4, ::4])
         else:
             cache = self._scene_rgb(scene)
             if cache is None:
