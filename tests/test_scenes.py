@@ -69,7 +69,7 @@ def test_bad_files_are_skipped_with_a_warning(tmp_path: Path, caplog) -> None:
     (tmp_path / "corrupt.jpg").write_bytes(jpeg[:20] + b"\x00" * 50 + jpeg[70:90])
     # A decompression bomb: tiny on disk, enormous when decoded.
     Image.new("1", (20000, 20000)).save(tmp_path / "bomb.png")
-    assert 20000 * 20000 > MAX_PIXELS
+    assert MAX_PIXELS < 20000 * 20000
     deck = SceneDeck(tmp_path, ["none"], (8, 8))
     assert [s.name for s in deck.scenes] == ["Good", "None"]
     skipped = " ".join(r.getMessage() for r in caplog.records)
@@ -78,8 +78,8 @@ def test_bad_files_are_skipped_with_a_warning(tmp_path: Path, caplog) -> None:
 
 
 def test_empty_or_missing_folder_falls_back_to_builtins(tmp_path: Path) -> None:
-    assert [s.name for s in SceneDeck(tmp_path, ["blur", "none"], (8, 8)).scenes] == \
-        ["Blur", "None"]
+    deck = SceneDeck(tmp_path, ["blur", "none"], (8, 8))
+    assert [s.name for s in deck.scenes] == ["Blur", "None"]
     assert [s.name for s in SceneDeck(tmp_path / "nope", [], (8, 8)).scenes] == ["None"]
 
 

@@ -25,9 +25,9 @@ class FakeBooth:
         return future
 
 
-def run(timing: Timing = Timing()):
+def run(timing: Timing | None = None):
     booth = FakeBooth()
-    return booth, start(booth, timing, 0.0)
+    return booth, start(booth, timing or Timing(), 0.0)
 
 
 def test_scenes_change_only_in_live() -> None:
