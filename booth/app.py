@@ -178,7 +178,8 @@ class BoothApp(Booth):
             self.pipeline.segmenter.reset()
             self.notify("Relearning the empty scene")
         elif action is Action.NEXT_SEGMENTER and self._segmenter_job is None:
-            names = list(dict.fromkeys([self.config.segmenter.name, *self.config.segmenter.cycle]))
+            cycle = self.config.segmenter.cycle or segmenters.available()
+            names = list(dict.fromkeys([self.config.segmenter.name, *cycle]))
             current = self.pipeline.segmenter.name
             nxt = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
             # Loading a model takes a moment: never on the render thread.

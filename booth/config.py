@@ -62,7 +62,7 @@ class SegmenterConfig(_Section):
     name: str = "mediapipe"
     # Tried in order when the chosen segmenter fails to load or keeps failing.
     fallback: list[str] = Field(default_factory=lambda: ["none"])
-    # Segmenters cycled by the 'S' key (the chosen one is always included).
+    # Segmenters cycled by the 'S' key (the chosen one first); empty = all of them.
     cycle: list[str] = Field(default_factory=list)
     # Long edge of the frame handed to the segmenter for the live view, pixels.
     preview_size: int = Field(256, ge=64, le=2048)

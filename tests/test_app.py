@@ -168,3 +168,18 @@ def test_touch_shutter_button_and_operator_keys(booth) -> None:
     press(pygame.K_q, pygame.KMOD_LCTRL)
     booth.step()
     assert not booth.running
+
+
+def test_s_cycles_segmenters_and_the_status_line_shows_learning(booth) -> None:
+    booth.config.segmenter.cycle = ["plate"]
+    press(pygame.K_s)
+    run_until(booth, lambda: booth.pipeline.segmenter.name == "plate")
+    view = booth.view(booth.fake_clock())
+    assert view.scene_name == "Segmenter: plate"
+    run_until(booth, lambda: booth.status() is not None)
+    assert booth.status().startswith("plate: step out of the picture")
+    press(pygame.K_b)  # relearn the empty scene
+    booth.step()
+    assert "Relearning" in booth.view(booth.fake_clock()).scene_name
+    press(pygame.K_s)
+    run_until(booth, lambda: booth.pipeline.segmenter.name == "none")
