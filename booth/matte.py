@@ -22,6 +22,7 @@ UNCERTAINTY_FLOOR = -1e-3  # uncertainties below 1e-3 count as none at all
 
 Box = tuple[float, float, float, float]  # (x0, y0, x1, y1), fractions of width and height
 FULL_BOX: Box = (0.0, 0.0, 1.0, 1.0)
+Rect = tuple[int, int, int, int]  # (x0, y0, x1, y1) in pixels, end exclusive
 
 
 class Buffers:
@@ -102,16 +103,13 @@ def small_copy(frame: np.ndarray, long_edge: int) -> np.ndarray:
 
 
 def resize_into(image: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``image`` resized to ``out``'s size, written into ``out`` (area when shrinking)."""
+    """``image`` resized to ``out``'s size, written into ``out``."""
     h, w = out.shape[:2]
     if image.shape[:2] == (h, w):
         np.copyto(out, image)
         return out
-    interp = cv2.INTER_AREA if image.shape[1] > w else cv2.INTER_LINEAR
-    return cv2.resize(image, (w, h), dst=out, interpolation=interp)
-
-
-Rect = tuple[int, int, int, int]  # (x0, y0, x1, y1) in pixels, end exclusive
+    return cv2.resize(image, (w, h), dst=out,
+                      interpolation=shrink_interpolation(w / image.shape[1]))
 
 
 def rect_difference(a: Rect, b: Rect) -> list[Rect]:
@@ -351,7 +349,7 @@ def feather(alpha: np.ndarray, pixels: float, out: np.ndarray | None = None) -> 
     return cv2.GaussianBlur(alpha, (0, 0), sigmaX=pixels / 2.0, dst=out)
 
 
-def alpha_u8(alpha: np.ndarray) -> np.ndarray:
+def quantise(alpha: np.ndarray) -> np.ndarray:
     """A float32 [0, 1] alpha as HxW uint8 (rounded, clipped)."""
     return cv2.convertScaleAbs(np.clip(alpha, 0.0, 1.0), alpha=255.0)
 
@@ -376,7 +374,7 @@ def blend(fg: np.ndarray, bg: np.ndarray, alpha_u8: np.ndarray, out: np.ndarray,
 
 def composite(frame: np.ndarray, scene: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """frame * alpha + scene * (1 - alpha); all HxW(x3), alpha float32 [0, 1]. New array."""
-    return blend(frame, scene, alpha_u8(alpha), np.empty_like(frame), Buffers())
+    return blend(frame, scene, quantise(alpha), np.empty_like(frame), Buffers())
 
 
 def blur_background(frame: np.ndarray, sigma_fraction: float) -> np.ndarray:

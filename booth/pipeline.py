@@ -305,7 +305,7 @@ class Pipeline:
         watch.lap("refine")
         wrap_u8, lut = None, None
         if not solid and self.settings.light_wrap > 0:
-            wrap_u8 = matte.alpha_u8(matte.light_wrap_weight(alpha, self.settings.light_wrap))
+            wrap_u8 = matte.quantise(matte.light_wrap_weight(alpha, self.settings.light_wrap))
         if not solid and self.settings.color_match > 0:
             lut = self._color_lut(work, alpha, scene)
         if wrap_u8 is not None or lut is not None:
@@ -559,7 +559,7 @@ class Pipeline:
                                         self.settings.color_match)
             person = cv2.LUT(frame, lut)
         if self.settings.light_wrap > 0:
-            wrap = matte.alpha_u8(matte.light_wrap_weight(alpha, self.settings.light_wrap))
+            wrap = matte.quantise(matte.light_wrap_weight(alpha, self.settings.light_wrap))
             wrap = cv2.resize(wrap, (width, height), interpolation=cv2.INTER_LINEAR)
             glow = background if scene.kind == "blur" else matte.scene_glow(background)
             person = matte.blend(glow, person, wrap, np.empty_like(frame), buffers)
