@@ -138,10 +138,10 @@ def fit_rgb(frame_bgr: np.ndarray, rect: tuple[int, int, int, int], mirror: bool
     if mirror:
         bx0, bx1 = 1.0 - bx1, 1.0 - bx0
     px0, py0, px1, py1 = bx0 * w, by0 * h, bx1 * w, by1 * h
+    ix0, iy0 = round(px0), round(py0)
     out_h, out_w = out.shape[:2]
-    if (px1 - px0, py1 - py0) == (out_w, out_h) and float(px0).is_integer() \
-            and float(py0).is_integer():
-        part = crop[int(py0):int(py1), int(px0):int(px1)]
+    if max(abs(px0 - ix0), abs(py0 - iy0), abs(px1 - px0 - out_w), abs(py1 - py0 - out_h)) < 1e-6:
+        part = crop[iy0:iy0 + out_h, ix0:ix0 + out_w]  # 1:1, whole pixels: no resampling
     elif box == FULL_BOX and w > out_w:  # shrinking: area averaging, no aliasing
         part = cv2.resize(crop, (out_w, out_h), dst=buffers.get("fit_part", out.shape),
                           interpolation=cv2.INTER_AREA)
