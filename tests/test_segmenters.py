@@ -203,7 +203,7 @@ def test_otsu_finds_a_bright_guest_on_a_dark_backdrop_too() -> None:
 
 def test_mediapipe_crop_pass_and_variants() -> None:
     for options in ({"variant": "general", "crop_below": 0}, {"variant": "landscape"},
-                    {"flip_above": 0}):
+                    {"photo_above": 0}):
         seg = segmenters.create("mediapipe", options)
         try:
             alpha = seg.segment(room())
