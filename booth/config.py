@@ -73,7 +73,7 @@ class SegmenterConfig(_Section):
 
 class MatteConfig(_Section):
     # Temporal smoothing strength: 0 = none, 1 = heavy (only where the model is unsure).
-    smoothing: float = Field(0.6, ge=0, le=1)
+    smoothing: float = Field(0.9, ge=0, le=1)
     # Edge-aware upsampling of the low-resolution alpha with a guided filter.
     refine: bool = True
     # Soft edge width in display pixels.
