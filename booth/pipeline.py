@@ -80,6 +80,8 @@ class LiveMatte:
     lut: np.ndarray | None  # 256x1x3 uint8 colour-match table (RGB), None when off
     small_rgb: np.ndarray  # hxwx3 uint8 RGB of the segmented frame (for the blur scene)
     seq: int  # increases by one per matte, never reused
+    # The segmenter's colour clean-up of the person (e.g. chroma's despill), or None.
+    foreground: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 @dataclass
@@ -90,6 +92,24 @@ class SceneCache:
     rgb: np.ndarray  # HxWx3 uint8 RGB
     glow: np.ndarray | None = None  # light-wrap blur of ``rgb``, made on first use
     stats: tuple[np.ndarray, np.ndarray] | None = None  # colour mean/std, made on first use
+
+
+def foreground_rgb(segmenter: Segmenter) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The segmenter's optional ``foreground(frame_bgr) -> frame_bgr`` hook, for RGB views.
+
+    A segmenter that knows how to clean the person's colours (chroma removes the
+    backdrop's green spill from hair and edges) offers ``foreground``; the
+    pipeline applies it before blending, whatever the segmenter's name.
+    """
+    clean = getattr(segmenter, "foreground", None)
+    if clean is None:
+        return None
+
+    def apply(rgb: np.ndarray) -> np.ndarray:
+        bgr = clean(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    return apply
 
 
 class StageTimes:
@@ -311,7 +331,8 @@ class Pipeline:
         if wrap_u8 is not None or lut is not None:
             watch.lap("looks")
         self.mattes += 1
-        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work, self.mattes)
+        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work, self.mattes,
+                         foreground_rgb(self._segmenter))
 
     def _coefficients(self, alpha: np.ndarray, guide_u8: np.ndarray, full_width: int
                       ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -447,6 +468,8 @@ class Pipeline:
                              buffers.get("view", (y1 - y0, x1 - x0, 3)), buffers, box)
         if live.lut is not None:
             cv2.LUT(view, live.lut, dst=view)
+        if live.foreground is not None:
+            view[:] = live.foreground(view)
         watch.lap("fit")
         alpha = self._display_alpha(live, view, box)
         watch.lap("alpha")
@@ -552,12 +575,13 @@ class Pipeline:
         alpha_u8 = matte.apply_coefficients(coef_a, coef_b, matte.gray(frame),
                                             np.empty((height, width), np.uint8), buffers)
         alpha_u8 = matte.feather(alpha_u8, self.settings.feather * height / 1080)
-        person = frame
+        clean = getattr(self._segmenter, "foreground", None)
+        person = clean(frame) if clean is not None else frame
         if self.settings.color_match > 0:
             target = matte.channel_stats(matte.small_copy(background, 160))
             lut = matte.color_match_lut(matte.channel_stats(work, alpha), target,
                                         self.settings.color_match)
-            person = cv2.LUT(frame, lut)
+            person = cv2.LUT(person, lut)
         if self.settings.light_wrap > 0:
             wrap = matte.quantise(matte.light_wrap_weight(alpha, self.settings.light_wrap))
             wrap = cv2.resize(wrap, (width, height), interpolation=cv2.INTER_LINEAR)

@@ -252,3 +252,35 @@ def test_the_none_scene_stops_segmenting_and_drops_the_stale_matte(tmp_path: Pat
         assert pipe.mattes == count
     finally:
         pipe.stop()
+
+
+def green_screen_frame() -> np.ndarray:
+    """A guest in grey, lit green by the backdrop, in front of a green screen (BGR)."""
+    frame = np.full((90, 160, 3), (30, 200, 40), np.uint8)
+    frame[20:90, 50:110] = (120, 165, 125)  # grey clothes with a green cast
+    return frame
+
+
+def spill(rgb: np.ndarray) -> float:
+    """How much greener than grey the guest's pixels are (RGB input)."""
+    guest = rgb[40:80, 65:95].astype(np.float32)
+    return float(np.mean(guest[..., 1] - (guest[..., 0] + guest[..., 2]) / 2))
+
+
+def test_chroma_spill_is_removed_live_and_in_the_photo(tmp_path: Path) -> None:
+    from booth import segmenters
+
+    chroma = segmenters.create("chroma", {"color": "green"})
+    frame = green_screen_frame()
+    assert spill(frame[:, :, ::-1]) > 30
+    pipe = pl.Pipeline(StillSource(frame), chroma, deck(tmp_path), MatteConfig(feather=0),
+                       DISPLAY, mirror_preview=False)
+    pipe.start()
+    try:
+        wait_for(lambda: pipe.latest() is not None and pipe.mattes >= 2
+                 and pipe.latest().seq >= 3)
+        assert spill(pipe.latest().rgb) < 10
+        photo = pipe.take_photo(pipe.deck.current).result(timeout=10)
+        assert spill(photo[:, :, ::-1]) < 10
+    finally:
+        pipe.stop()

@@ -47,6 +47,11 @@ class Segmenter(Protocol):
         ...
 
 
+# Optional: a segmenter may also offer ``foreground(frame_bgr) -> frame_bgr``, the
+# frame with the person's colours cleaned (chroma removes the backdrop's spill);
+# the pipeline applies it before blending, for the live view and the photo.
+
+
 class SegmenterError(Exception):
     """A segmenter cannot be made: unknown name, missing model, bad options."""
 

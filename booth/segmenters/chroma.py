@@ -132,8 +132,8 @@ class ChromaSegmenter:
     def foreground(self, frame_bgr: np.ndarray) -> np.ndarray:
         """The frame to composite: ``frame_bgr`` despilled against the current key.
 
-        An optional extension of the Segmenter protocol (proposed): the pipeline
-        calls ``foreground`` when a segmenter has it, before blending.
+        The optional ``foreground`` hook of the Segmenter protocol: the pipeline
+        applies it before blending.
         """
         return frame_bgr if self.key is None else despill(frame_bgr, self.key)
 
