@@ -298,3 +298,22 @@ def test_a_bug_on_every_frame_is_one_traceback_per_incident(booth, monkeypatch,
     booth.step()  # back to Live, where the bug strikes again: a second incident
     assert booth.history[-3:] == ["failsafe", "live", "failsafe"]
     assert len([r for r in caplog.records if r.exc_info]) == 2
+
+
+def test_the_optional_foreground_hook_is_seen_through_the_guard() -> None:
+    class Despill(Exploding):
+        def foreground(self, frame_bgr: np.ndarray) -> np.ndarray:
+            if self.good <= 0:
+                raise RuntimeError("despill fell over")
+            return frame_bgr + 1
+
+    chain = {"chroma": lambda: Despill(good=1), "none": lambda: Exploding(good=10**6)}
+    guard = FallbackSegmenter(["chroma", "none"], lambda name: chain[name]())
+    frame = np.zeros((2, 2, 3), np.uint8)
+    hook = getattr(guard, "foreground", None)
+    assert hook is not None and hook(frame).max() == 1
+    guard.segment(frame)  # uses up the good frame: the hook fails from now on
+    for _ in range(3):
+        assert hook(frame) is frame  # a failing hook leaves the frame as it was
+    assert getattr(guard, "foreground", None) is None  # 'none' has no such hook
+    assert hook(frame) is frame

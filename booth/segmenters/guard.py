@@ -89,6 +89,30 @@ class FallbackSegmenter:
     def reset(self) -> None:
         self._current.reset()
 
+    @property
+    def foreground(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The optional ``foreground(frame_bgr) -> frame_bgr`` hook of the segmenter in use.
+
+        AttributeError when that segmenter has none, so ``getattr(s, "foreground",
+        None)`` sees through the wrapper.  The hook returned follows later
+        fallbacks, and a failing call counts as a failing frame and returns the
+        frame unchanged: slightly greenish hair beats no picture.
+        """
+        if not hasattr(self._current, "foreground"):
+            raise AttributeError("foreground")
+        return self._foreground
+
+    def _foreground(self, frame_bgr: np.ndarray) -> np.ndarray:
+        current = self._current
+        hook = getattr(current, "foreground", None)
+        if hook is None:
+            return frame_bgr
+        try:
+            return hook(frame_bgr)
+        except Exception as exc:  # segmenter code: anything can happen
+            self._failed(current, exc)
+            return frame_bgr
+
     def close(self) -> None:
         _close_quietly(self._current)
 
