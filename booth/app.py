@@ -195,6 +195,8 @@ class BoothApp(Booth):
     def _enter(self, state: State) -> None:
         if state is not self.state:
             log.debug("state %s -> %s", self.state.name, state.name)
+            if isinstance(state, Failsafe):
+                log.warning("failsafe screen: %s", state.message)
             self.state = state
             self.history.append(state.name)
 
@@ -210,10 +212,11 @@ class BoothApp(Booth):
         try:
             self._step(now)
         except Exception:
-            log.exception("bug in the render loop; showing the failsafe screen")
-            failsafe = Failsafe(self, self.timing, FAILSAFE_MESSAGE)
-            failsafe.enter(now)
-            self._enter(failsafe)
+            if not isinstance(self.state, Failsafe):  # one traceback per incident, not per frame
+                log.exception("bug in the render loop; showing the failsafe screen")
+                failsafe = Failsafe(self, self.timing, FAILSAFE_MESSAGE)
+                failsafe.enter(now)
+                self._enter(failsafe)
         self._render_times = [*self._render_times[-119:], (time.perf_counter() - start) * 1000]
 
     def _step(self, now: float) -> None:
@@ -241,6 +244,7 @@ class BoothApp(Booth):
             self.notify("That segmenter is unavailable")
             return
         self.pipeline.set_segmenter(segmenter)
+        log.info("operator switched to segmenter %s", segmenter.name)
         self.notify(f"Segmenter: {segmenter.name}")
 
     def _live_surface(self) -> pygame.Surface | None:
@@ -365,6 +369,9 @@ def build(config: Config, *, clock: Callable[[], float] = time.monotonic,
         raise
     app = BoothApp(config, display, source=source, segmenter=segmenter, deck=deck, store=store,
                    url_for=url, sounds=sounds, clock=clock)
+    log.info("booth ready: source %s, segmenter %s, %d scenes, photos in %s, guest links %s",
+             config.camera.source, segmenter.name, len(deck.scenes), config.photos.folder,
+             url("<id>"))
     return app, server
 
 

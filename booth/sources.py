@@ -20,6 +20,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+STILL_AWAY_LOG_SECONDS = 30.0  # while a camera is unplugged, say so this often in the log
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 VIDEO_SUFFIXES = (".avi", ".mp4", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 
@@ -84,18 +85,24 @@ class VideoReader:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._cap = cv2.VideoCapture(str(path))
-        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
-        if not ok or first is None:
+        # Two frames: FFmpeg also opens a still image (a PNG named .avi) as a
+        # one-frame "video", which could never loop.
+        self._pending = [f for f in (self._read() for _ in range(2)) if f is not None]
+        if len(self._pending) < 2:
             self._cap.release()
-            raise SourceError(f"{path} is not a video OpenCV can read")
-        self._first: np.ndarray | None = first
+            what = "a single image, not a video" if self._pending else \
+                "not a video OpenCV can read"
+            raise SourceError(f"{path} is {what}")
         fps = self._cap.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1 <= fps <= 240 else 25.0
 
+    def _read(self) -> np.ndarray | None:
+        ok, frame = self._cap.read() if self._cap.isOpened() else (False, None)
+        return frame if ok else None
+
     def grab(self) -> np.ndarray | None:
-        if self._first is not None:
-            frame, self._first = self._first, None
-            return frame
+        if self._pending:
+            return self._pending.pop(0)
         ok, frame = self._cap.read()
         if not ok:  # end of file: loop
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
@@ -278,14 +285,18 @@ class LiveSource:
                 return
             self._publish(None, "camera reconnecting")
             log.warning("camera lost; reopening in %.1f s", backoff)
+            lost_at = last_told = self._clock()
             while not self._stop.wait(backoff):
                 try:
                     reader = self._opener()
                     self.reconnects += 1
-                    log.info("camera back after reconnect")
+                    log.info("camera back after %.1f s away", self._clock() - lost_at)
                     break
                 except Exception as exc:
-                    log.info("camera still away: %s", exc)
+                    if self._clock() - last_told >= STILL_AWAY_LOG_SECONDS:
+                        last_told = self._clock()
+                        log.warning("camera still away after %.0f s: %s", last_told - lost_at,
+                                    exc)
                     backoff = min(backoff * 2, 1.0)
 
     def _frames(self, reader: Reader) -> Iterator[None]:

@@ -52,6 +52,13 @@ def test_image_folder_and_demo(tmp_path: Path) -> None:
     assert later[0].shape == (240, 320, 3) and not np.array_equal(later[-1], empty[0])
 
 
+def test_an_image_named_like_a_video_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "clip.avi"
+    fake.write_bytes(cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes())
+    with pytest.raises(SourceError, match="is a single image, not a video"):
+        open_reader(str(fake), 640, 480, 30)
+
+
 @pytest.mark.parametrize("spec", ["missing.avi", "nope/", "photo.jpg", "text.avi"])
 def test_bad_sources_say_what_is_wrong(tmp_path: Path, spec: str) -> None:
     if spec == "photo.jpg":
