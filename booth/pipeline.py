@@ -53,6 +53,7 @@ SEGMENT_DUTY = 0.5  # fraction of its time the segment thread may be busy (of on
 TAKE_TIMEOUT = 1 / 30  # seconds the composite thread waits for the render thread to take one
 COLOR_STATS_KEEP = 0.9  # per-matte weight of the previous person colour statistics
 OUTPUT_BUFFERS = 3  # published composites in rotation (one shown, one next, one drawn)
+BUG_LOG_SECONDS = 60.0  # the same failure is logged with its traceback at most this often
 IDLE_WAIT = 0.002  # seconds a thread sleeps when there is no new frame
 
 
@@ -168,6 +169,7 @@ class Pipeline:
         self.mattes = 0  # segmentations done for the live view
         self.published = 0  # composites published
         self._clock = clock
+        self._bug_logged: dict[str, float] = {}  # kind of failure -> when last logged
         self._segmenter = segmenter
         self._pending_segmenter: Segmenter | None = None
         self._smoother = matte.TemporalSmoother(settings.smoothing)
@@ -265,12 +267,20 @@ class Pipeline:
             try:
                 live = self.make_matte(frame, scene)
             except Exception:  # a bug must not stop the live view for good
-                log.exception("segmentation failed")
+                self._log_bug("segmentation failed")
                 self._stop.wait(0.1)
                 continue
             with self._lock:
                 self._matte = live
             self._rest(time.perf_counter() - began)
+
+    def _log_bug(self, what: str) -> None:
+        """Log the current exception with its traceback, at most once a minute per kind:
+        a bug on every frame must not fill the disk overnight."""
+        now = self._clock()
+        if now - self._bug_logged.get(what, -1e9) >= BUG_LOG_SECONDS:
+            self._bug_logged[what] = now
+            log.exception("%s (repeats within %.0f s are not logged)", what, BUG_LOG_SECONDS)
 
     def _forget_matte(self) -> None:
         if self._matte is not None:
@@ -429,7 +439,7 @@ class Pipeline:
                 self._publish(self.compose(frame, self.deck.current, live,
                                            self._outputs[self.published % OUTPUT_BUFFERS]))
             except Exception:  # a bug must not stop the live view for good
-                log.exception("live frame failed")
+                self._log_bug("live frame failed")
                 self._stop.wait(0.1)
 
     def _publish(self, rgb: np.ndarray) -> None:
