@@ -38,8 +38,11 @@ class FusedOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # The plate's options ([segmenter.options.fused.plate]).
     plate: PlateOptions = Field(default_factory=PlateOptions)
-    # The neural model's options ([segmenter.options.fused.mediapipe]).
-    mediapipe: MediaPipeOptions = Field(default_factory=MediaPipeOptions)
+    # The neural model's options ([segmenter.options.fused.mediapipe]).  By default
+    # every frame gets mediapipe's full photo treatment: fused is the quality
+    # choice, and the plate work beside it is cheap (office: mIoU 0.917 -> 0.96).
+    mediapipe: MediaPipeOptions = Field(
+        default_factory=lambda: MediaPipeOptions(photo_above=0))
     # How far inside the neural mask's edge it is trusted over the plate, as a
     # fraction of the work frame's long edge (its halo is about this wide).
     core_inset: float = Field(0.03, ge=0, le=0.5)
