@@ -52,6 +52,23 @@ class Segmenter(Protocol):
 # the pipeline applies it before blending, for the live view and the photo.
 
 
+class SegmenterBase:
+    """The protocol's housekeeping for segmenters that need none of it.
+
+    Always ready, nothing learned to forget, nothing to release; a segmenter
+    overrides what it does have (plate's learning status, mediapipe's close).
+    """
+
+    def status(self) -> str | None:
+        return None
+
+    def reset(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
 class SegmenterError(Exception):
     """A segmenter cannot be made: unknown name, missing model, bad options."""
 

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from booth.matte import small_copy
-from booth.segmenters import parse_options, register
+from booth.segmenters import SegmenterBase, parse_options, register
 from booth.segmenters._ops import smoothstep
 
 # Typical chroma-key paints, BGR.
@@ -108,7 +108,7 @@ def despill(frame_bgr: np.ndarray, key: tuple[int, int, int], strength: float = 
     return cv2.cvtColor(np.clip(ycc, 0, 255).astype(np.uint8), cv2.COLOR_YCrCb2BGR)
 
 
-class ChromaSegmenter:
+class ChromaSegmenter(SegmenterBase):
     """Person = whatever is far enough from the backdrop colour."""
 
     name = "chroma"
@@ -137,16 +137,12 @@ class ChromaSegmenter:
         """
         return frame_bgr if self.key is None else despill(frame_bgr, self.key)
 
-    def status(self) -> str | None:
-        return None
 
     def reset(self) -> None:
         """Re-sample the backdrop on the next frame (when keyed from a region)."""
         if self.opts.roi:
             self.key = None
 
-    def close(self) -> None:
-        pass
 
 
 @register("chroma")

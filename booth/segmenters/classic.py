@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from booth.matte import small_copy
-from booth.segmenters import parse_options, register
+from booth.segmenters import SegmenterBase, parse_options, register
 from booth.segmenters._ops import clean_mask, ellipse, soften
 
 
@@ -64,7 +64,7 @@ def contour_mask(grey_u8: np.ndarray) -> np.ndarray:
     return mask
 
 
-class OtsuSegmenter:
+class OtsuSegmenter(SegmenterBase):
     """Person = the Otsu grey-level class away from the border, cleaned."""
 
     name = "otsu"
@@ -77,14 +77,8 @@ class OtsuSegmenter:
         mask = clean_mask(otsu_mask(grey(frame_bgr, self.opts)), self.opts.min_blob)
         return soften(mask)
 
-    def status(self) -> str | None:
-        return None
 
-    def reset(self) -> None:
-        pass
 
-    def close(self) -> None:
-        pass
 
 
 class ContourSegmenter(OtsuSegmenter):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from booth.segmenters import Segmenter, SegmenterError
+from booth.segmenters.none import NoneSegmenter
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ NOTICE_SECONDS = 10.0  # how long the "X failed: using Y" notice stays on screen
 # Once the chain is exhausted, a still-failing last segmenter is logged at most
 # this often (seconds), so a broken model cannot fill the disk with tracebacks.
 REPEAT_LOG_SECONDS = 60.0
-_OPAQUE = np.ones((1, 1), np.float32)  # alpha 1 = the camera shown unchanged
 
 
 class FallbackSegmenter:
@@ -51,7 +51,7 @@ class FallbackSegmenter:
         self._lock = threading.Lock()  # status() runs on the render thread
         self._position = -1  # index in the chain of the segmenter in use
         self._failures = 0  # consecutive failing frames of the one in use
-        self._last_alpha: np.ndarray = _OPAQUE
+        self._last_alpha: np.ndarray = NoneSegmenter.ONE
         self._last_logged = -1e9
         self._notice: tuple[str, float] | None = None  # (text, since)
         self.problems: list[str] = []  # one sentence per segmenter given up, oldest first
@@ -134,7 +134,7 @@ class FallbackSegmenter:
             self._current = self._load_next(current.name)
         except SegmenterError:
             log.error("no segmenter left to fall back to; showing the camera unchanged")
-            self._current = _Opaque()
+            self._current = NoneSegmenter()
             self._announce(current.name, self._current.name)
         self._failures = 0
 
@@ -160,24 +160,6 @@ class FallbackSegmenter:
         log.warning("segmenter %s failed: using %s", failed, using)
         with self._lock:
             self._notice = (f"fallback after {failed} failed", self._clock())
-
-
-class _Opaque:
-    """The end of the road when no segmenter is left: the camera unchanged, like ``none``."""
-
-    name = "none"
-
-    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
-        return _OPAQUE
-
-    def status(self) -> str | None:
-        return None
-
-    def reset(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _close_quietly(segmenter: Segmenter) -> None:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from booth.segmenters import SegmenterError, parse_options, register
+from booth.segmenters import SegmenterBase, SegmenterError, parse_options, register
 
 _BUNDLED = {
     "general": "selfie_segmentation.tflite",  # 256x256 input
@@ -108,7 +108,7 @@ def grow_box(box: tuple[int, int, int, int], margin: float, width: int, height: 
     return x0, y0, x1, y1
 
 
-class MediaPipeSegmenter:
+class MediaPipeSegmenter(SegmenterBase):
     """Soft person alpha from MediaPipe selfie models, with a zoomed second pass."""
 
     name = "mediapipe"
@@ -153,11 +153,7 @@ class MediaPipeSegmenter:
         return 0.5 * (self._zoomed(rgb, self._models)
                       + self._zoomed(rgb[:, ::-1], self._models)[:, ::-1])
 
-    def status(self) -> str | None:
-        return None
 
-    def reset(self) -> None:
-        pass
 
     def close(self) -> None:
         for model in self._models:

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from booth.matte import small_copy
-from booth.segmenters import parse_options, register
+from booth.segmenters import SegmenterBase, parse_options, register
 from booth.segmenters._ops import clean_mask, soften
 
 _FOREGROUND = 255  # MOG2 marks shadows 127
@@ -46,7 +46,7 @@ class Mog2Options(BaseModel):
     min_blob: float = Field(0.05, ge=0, le=1)
 
 
-class Mog2Segmenter:
+class Mog2Segmenter(SegmenterBase):
     """Person = pixels MOG2 finds in no background mode (shadows excluded)."""
 
     name = "mog2"
@@ -84,8 +84,6 @@ class Mog2Segmenter:
             return None
         return f"step out of the picture: learning {self._seen}/{self.opts.warmup}"
 
-    def close(self) -> None:
-        pass
 
 
 @register("mog2")

@@ -6,34 +6,22 @@ from typing import Any
 
 import numpy as np
 
-from booth.segmenters import register
+from booth.segmenters import SegmenterBase, SegmenterError, register
 
 
-class NoneSegmenter:
+class NoneSegmenter(SegmenterBase):
     """Alpha 1 everywhere: no background replacement."""
 
     name = "none"
-    _ONE = np.ones((1, 1), np.float32)
+    ONE = np.ones((1, 1), np.float32)  # alpha 1: the camera shown unchanged
 
     def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
         """1x1 alpha of 1.0 (the caller stretches it to the frame)."""
-        return self._ONE
-
-    def status(self) -> str | None:
-        return None
-
-    def reset(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
+        return self.ONE
 
 @register("none")
 def make(options: dict[str, Any]) -> NoneSegmenter:
     """Factory for the registry; ``none`` takes no options."""
     if options:
-        from booth.segmenters import SegmenterError
-
         raise SegmenterError(f"segmenter.options.none takes no options (got {sorted(options)}).")
     return NoneSegmenter()

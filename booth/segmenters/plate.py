@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from booth.matte import small_copy
-from booth.segmenters import parse_options, register
+from booth.segmenters import SegmenterBase, parse_options, register
 from booth.segmenters._ops import clean_mask, ellipse, smoothstep, soften
 
 
@@ -126,7 +126,7 @@ def soft_rim(mask: np.ndarray, distance: np.ndarray, threshold: float) -> np.nda
     return np.where(rim, graded, soften(mask)).astype(np.float32)
 
 
-class PlateSegmenter:
+class PlateSegmenter(SegmenterBase):
     """Person = whatever differs in colour from the learned empty scene."""
 
     name = "plate"
@@ -153,8 +153,6 @@ class PlateSegmenter:
     def reset(self) -> None:
         self.model.reset()
 
-    def close(self) -> None:
-        pass
 
 
 @register("plate")
