@@ -301,6 +301,20 @@ class BoothApp(Booth):
             lines.append(f"{stage:<10} {s['p50']:6.1f} ms p50 {s['p95']:6.1f} ms p95")
         return lines
 
+    def step_until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Step in real time until ``done()``; False if ``timeout`` seconds pass first.
+
+        For headless runs (selftest, soak): the pipeline works on its own threads
+        meanwhile, so this paces the loop gently instead of spinning.
+        """
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                return False
+            self.step()
+            time.sleep(0.005)
+        return True
+
     def loop(self, fps: int | None = None) -> None:
         """Run until the operator quits."""
         ticker = pygame.time.Clock()

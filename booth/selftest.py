@@ -74,12 +74,8 @@ def _prepare(config: Any, args: argparse.Namespace) -> None:
 
 
 def _run_until(app: Any, done: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise Step(f"timed out after {timeout:.0f} s waiting for {what}")
-        app.step()
-        time.sleep(0.005)
+    if not app.step_until(done, timeout):
+        raise Step(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def run_selftest(config: Any, args: argparse.Namespace) -> dict[str, Any]:

@@ -143,12 +143,8 @@ def _drive(app: Any, seconds: float, snap_every: float, warmup: float) -> dict[s
 
 def _until(app: Any, done: Any, timeout: float) -> None:
     """Step the app until ``done()``; RuntimeError after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"soak: timed out after {timeout:.0f} s in state {app.state.name}")
-        app.step()
-        time.sleep(0.005)
+    if not app.step_until(done, timeout):
+        raise RuntimeError(f"soak: timed out after {timeout:.0f} s in state {app.state.name}")
 
 
 def main(config: Any, args: argparse.Namespace) -> int:

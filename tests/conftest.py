@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 # Headless before pygame is imported anywhere: no display, no sound card here.
@@ -14,6 +15,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+from booth.store import PhotoStore  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -69,3 +72,11 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared data sits beside the checkout)")
     return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[PhotoStore]:
+    """An empty photo store in a temporary folder."""
+    photos = PhotoStore(tmp_path / "photos")
+    yield photos
+    photos.close()

@@ -22,13 +22,6 @@ from tests.test_store import make_jpeg
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[PhotoStore]:
-    photos = PhotoStore(tmp_path / "photos")
-    yield photos
-    photos.close()
-
-
-@pytest.fixture
 def server(store: PhotoStore) -> Iterator[ShareServer]:
     share = ShareConfig(host="127.0.0.1", port=free_port(), event_name="Live test")
     running = ShareServer(store, share)

@@ -14,8 +14,6 @@ import re
 import statistics
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote
 
 import cv2
@@ -33,13 +31,6 @@ PIN = "2468"
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy")
 # Fast limits for tests; the real defaults are checked in test_default_limits.
 FAST = Limits(pin_delay=0.05)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[PhotoStore]:
-    photos = PhotoStore(tmp_path / "photos")
-    yield photos
-    photos.close()
 
 
 @pytest.fixture

@@ -32,13 +32,6 @@ def make_jpeg(width: int = 96, height: int = 64, seed: int = 0) -> bytes:
     return data.tobytes()
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    photos = PhotoStore(tmp_path / "photos")
-    yield photos
-    photos.close()
-
-
 def index_rows(folder: Path) -> list[sqlite3.Row]:
     """The raw index rows, read with a separate connection like another process would."""
     with sqlite3.connect(folder / INDEX_NAME) as db:
