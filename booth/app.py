@@ -34,7 +34,7 @@ from booth.sounds import Sounds
 from booth.sources import FrameSource, open_source
 from booth.states import Action, Booth, Capture, Countdown, Failsafe, Review, State, Timing
 from booth.states import start as start_state
-from booth.store import Photo, PhotoStore
+from booth.store import Photo, PhotoStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +144,6 @@ class BoothApp(Booth):
                                                self.config.photos.jpeg_quality])
         if not ok:
             raise PhotoFailed("JPEG encoding failed", "Sorry, that photo failed.")
-        from booth.store import StoreError
-
         try:
             photo = self.store.save(jpeg.tobytes(), scene=scene, segmenter=segmenter)
         except StoreError as exc:

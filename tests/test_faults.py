@@ -19,7 +19,7 @@ import pytest
 
 from booth import app as booth_app
 from booth import segmenters, states
-from booth.segmenters import SegmenterError
+from booth.segmenters import SegmenterBase, SegmenterError
 from booth.segmenters.guard import NOTICE_SECONDS, FallbackSegmenter
 from booth.sources import LiveSource, SourceError, open_reader
 from tests.conftest import FakeClock
@@ -130,7 +130,7 @@ def test_camera_fault_says_reconnecting_and_resumes_within_2_s(booth, tiny_video
 
 
 # -- segmenter --------------------------------------------------------------------------------
-class Exploding:
+class Exploding(SegmenterBase):
     """A segmenter that works for ``good`` frames, then raises on every frame."""
 
     name = "exploding"
@@ -144,12 +144,6 @@ class Exploding:
             raise RuntimeError("inference engine fell over")
         self.good -= 1
         return np.full((4, 4), 0.25, np.float32)
-
-    def status(self) -> str | None:
-        return None
-
-    def reset(self) -> None:
-        pass
 
     def close(self) -> None:
         self.closed = True

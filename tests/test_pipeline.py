@@ -13,6 +13,7 @@ import pytest
 from booth import pipeline as pl
 from booth.config import MatteConfig
 from booth.scenes import SceneDeck
+from booth.segmenters import SegmenterBase
 from booth.segmenters.none import NoneSegmenter
 from booth.sources import open_source
 
@@ -20,7 +21,7 @@ DISPLAY = (160, 90)
 SCENE_BGR = (40, 160, 40)
 
 
-class HalfSegmenter:
+class HalfSegmenter(SegmenterBase):
     """The left half of the frame is the person; records which threads call it."""
 
     name = "half"
@@ -34,12 +35,6 @@ class HalfSegmenter:
         alpha = np.zeros(frame_bgr.shape[:2], np.float32)
         alpha[:, : frame_bgr.shape[1] // 2] = 1.0
         return alpha
-
-    def status(self) -> str | None:
-        return None
-
-    def reset(self) -> None:
-        pass
 
     def close(self) -> None:
         self.closed = True
