@@ -327,7 +327,7 @@ class Pipeline:
         watch.lap("segment")
         alpha = cv2.resize(alpha.astype(np.float32, copy=False), (work_w, work_h),
                            interpolation=cv2.INTER_LINEAR)
-        alpha = self._smoother.update(alpha)
+        alpha = self._smoother.update(alpha, work)
         watch.lap("smooth")
         coef_a, coef_b, reach = self._coefficients(alpha, matte.gray(work, rgb=True), work_w)
         solid = float(alpha.min()) >= 0.999

@@ -112,29 +112,49 @@ def test_uncertainty_is_one_at_half_and_zero_when_sure() -> None:
     assert 0 < u[3] < u[5] <= 1
 
 
-def test_smoother_follows_a_confident_change_at_once() -> None:
+STILL = np.full((8, 8, 3), 100, np.uint8)  # a camera picture that does not change
+
+
+def test_stillness_is_one_when_unchanged_zero_when_moved_and_ignores_noise() -> None:
+    assert np.array_equal(matte.stillness(STILL, STILL), np.ones((8, 8), np.float32))
+    moved = STILL.copy()
+    moved[..., 2] += int(matte.MOTION_LEVELS)  # one channel only: same grey for a dim red
+    assert np.array_equal(matte.stillness(moved, STILL), np.zeros((8, 8), np.float32))
+    noise = np.random.default_rng(3).integers(-2, 3, STILL.shape)
+    assert matte.stillness((STILL + noise).astype(np.uint8), STILL).min() > 0.7
+
+
+def test_smoother_follows_a_confident_change_at_once_where_the_picture_moved() -> None:
     smoother = matte.TemporalSmoother(0.9)
-    smoother.update(np.zeros((8, 8), np.float32))
-    out = smoother.update(np.ones((8, 8), np.float32))
+    smoother.update(np.zeros((8, 8), np.float32), STILL)
+    out = smoother.update(np.ones((8, 8), np.float32), STILL + 60)
     assert np.array_equal(out, np.ones((8, 8), np.float32))
 
 
-def test_smoother_damps_unsure_flicker() -> None:
+def test_smoother_damps_sure_flicker_where_the_picture_is_still() -> None:
     smoother = matte.TemporalSmoother(0.9)
-    raw = [np.full((4, 4), 0.4 if i % 2 else 0.6, np.float32) for i in range(20)]
-    out = [float(smoother.update(a)[0, 0]) for a in raw]
+    raw = [np.full((8, 8), float(i % 2), np.float32) for i in range(20)]
+    out = [float(smoother.update(a, STILL)[0, 0]) for a in raw]
+    assert np.ptp(out[10:]) < 0.2
+
+
+def test_smoother_damps_unsure_flicker_even_where_the_picture_moves() -> None:
+    smoother = matte.TemporalSmoother(0.9)
+    raw = [np.full((8, 8), 0.4 if i % 2 else 0.6, np.float32) for i in range(20)]
+    pictures = [STILL + 60 * (i % 2) for i in range(20)]
+    out = [float(smoother.update(a, p)[0, 0]) for a, p in zip(raw, pictures, strict=True)]
     assert np.ptp(out[10:]) < 0.2 * np.ptp([a[0, 0] for a in raw])
 
 
 def test_smoother_strength_zero_and_reset_pass_alpha_through() -> None:
-    alpha = np.random.default_rng(6).random((5, 5), np.float32)
+    alpha = np.random.default_rng(6).random((8, 8), np.float32)
     off = matte.TemporalSmoother(0.0)
-    off.update(np.zeros((5, 5), np.float32))
-    assert np.array_equal(off.update(alpha), alpha)
+    off.update(np.zeros((8, 8), np.float32), STILL)
+    assert np.array_equal(off.update(alpha, STILL), alpha)
     on = matte.TemporalSmoother(1.0)
-    on.update(np.zeros((5, 5), np.float32))
+    on.update(np.zeros((8, 8), np.float32), STILL)
     on.reset()
-    assert np.array_equal(on.update(alpha), alpha)
+    assert np.array_equal(on.update(alpha, STILL), alpha)
 
 
 def test_light_wrap_weight_shape_rim_and_zero_strength() -> None:

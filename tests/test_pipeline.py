@@ -195,7 +195,8 @@ def test_the_box_blended_last_time_is_restored_when_the_person_leaves(tmp_path: 
     pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
     assert tuple(out[45, 20]) == (10, 50, 200)
     segmenter.present = False
-    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    empty = np.full_like(frame, 90)  # the grey room behind, now that the person left
+    pipe.compose(empty, scenes.current, pipe.make_matte(empty, scenes.current), out)
     assert (out == np.array(SCENE_BGR[::-1], np.uint8)).all()
 
 
@@ -213,24 +214,43 @@ def test_wait_newer_returns_the_next_composite_or_none(tmp_path: Path) -> None:
         pipe.stop()
 
 
-def test_a_person_who_moves_leaves_no_trail(tmp_path: Path) -> None:
-    class Moving(HalfSegmenter):
-        left = True
+class Moving(HalfSegmenter):
+    """The person is the left half, or the right half once ``left`` is False."""
 
-        def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
-            alpha = super().segment(frame_bgr)
-            return alpha if self.left else alpha[:, ::-1].copy()
+    left = True
 
-    segmenter = Moving()
-    scenes = deck(tmp_path)
-    pipe = pl.Pipeline(StillSource(camera_frame()), segmenter, scenes, MatteConfig(), DISPLAY,
+    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+        alpha = super().segment(frame_bgr)
+        return alpha if self.left else alpha[:, ::-1].copy()
+
+
+def two_mattes(tmp_path: Path, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The live view after a sure cut on ``first`` flips sides on ``second`` (smoothing on)."""
+    segmenter, scenes = Moving(), deck(tmp_path)
+    pipe = pl.Pipeline(StillSource(first), segmenter, scenes, MatteConfig(), DISPLAY,
                        mirror_preview=False)
-    frame, out = camera_frame(), np.zeros((90, 160, 3), np.uint8)
-    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    out = np.zeros((90, 160, 3), np.uint8)
+    pipe.compose(first, scenes.current, pipe.make_matte(first, scenes.current), out)
     segmenter.left = False
-    pipe.compose(frame, scenes.current, pipe.make_matte(frame, scenes.current), out)
+    pipe.compose(second, scenes.current, pipe.make_matte(second, scenes.current), out)
+    return out
+
+
+def test_a_person_who_moves_leaves_no_trail(tmp_path: Path) -> None:
+    frame = camera_frame()
+    frame[:, 160:] = (90, 90, 90)  # the person (blue) on the left, a grey wall on the right
+    out = two_mattes(tmp_path, frame, frame[:, ::-1].copy())  # the person steps right
     assert (out[:, :60] == np.array(SCENE_BGR[::-1], np.uint8)).all()
     assert tuple(out[45, 140]) == (10, 50, 200)
+
+
+def test_a_sure_cut_that_jumps_on_a_still_picture_is_smoothed(tmp_path: Path) -> None:
+    # Nothing moved in the picture, so the jump is the model's flicker: the
+    # left side keeps most of the person instead of flashing to the scene.
+    frame = camera_frame()
+    out = two_mattes(tmp_path, frame, frame)
+    assert tuple(out[45, 20]) != tuple(SCENE_BGR[::-1])
+    assert abs(int(out[45, 20, 2]) - 200) < abs(int(out[45, 20, 2]) - SCENE_BGR[0])
 
 
 def test_the_none_scene_stops_segmenting_and_drops_the_stale_matte(tmp_path: Path) -> None:
