@@ -72,7 +72,8 @@ class SegmenterConfig(_Section):
 
 
 class MatteConfig(_Section):
-    # Temporal smoothing strength: 0 = none, 1 = heavy (only where the model is unsure).
+    # Temporal smoothing strength: 0 = none, 1 = heavy (where the model is unsure or the
+    # picture is still; see matte.TemporalSmoother).
     smoothing: float = Field(0.9, ge=0, le=1)
     # Edge-aware upsampling of the low-resolution alpha with a guided filter.
     refine: bool = True

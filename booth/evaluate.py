@@ -326,9 +326,6 @@ class Matter:
         self.calls += 1
         h, w = frame.shape[:2]
         if self.refine:
-            if alpha.shape != small.shape[:2]:  # segmenters may answer at their own size
-                small = cv2.resize(small, (alpha.shape[1], alpha.shape[0]),
-                                   interpolation=cv2.INTER_AREA)
             alpha = guided_upsample(self._smoother.update(alpha, small), frame)
         else:
             alpha = upsample(alpha.astype(np.float32, copy=False), (w, h))

@@ -193,9 +193,11 @@ def stillness(picture: np.ndarray, previous: np.ndarray) -> np.ndarray:
     the same brightness still counts), averaged over a small window so that
     sensor noise does not count; MOTION_LEVELS of change or more is 0.
     """
-    change = cv2.absdiff(picture, previous).max(axis=2).astype(np.float32)
+    # cv2 per channel, not ndarray.max(axis=2): 0.3 ms against 2 ms at 480x270.
+    b, g, r = cv2.split(cv2.absdiff(picture, previous))
     size = 2 * MOTION_RADIUS + 1
-    change = cv2.blur(change, (size, size), dst=change, borderType=cv2.BORDER_REFLECT)
+    change = cv2.boxFilter(cv2.max(cv2.max(b, g), r), cv2.CV_32F, (size, size),
+                           borderType=cv2.BORDER_REFLECT)
     np.multiply(change, -1.0 / MOTION_LEVELS, out=change)
     np.add(change, 1.0, out=change)
     return np.clip(change, 0.0, 1.0, out=change)
@@ -232,13 +234,19 @@ class TemporalSmoother:
     def update(self, alpha: np.ndarray, picture: np.ndarray) -> np.ndarray:
         """Next smoothed alpha (same shape as ``alpha``, float32 [0, 1]).
 
-        alpha: hxw, [0, 1]; picture: the hxwx3 uint8 camera picture it was
-        cut from (any channel order, the same every call).  The returned array
-        is reused by the next call: copy it to keep it.
+        alpha: hxw, [0, 1]; picture: the HxWx3 uint8 camera picture it was
+        cut from, any size (segmenters may answer at their own size), any
+        channel order but the same every call.  The returned array is reused
+        by the next call: copy it to keep it.
         """
         alpha = alpha.astype(np.float32, copy=False)
+        h, w = alpha.shape
         previous, last_picture = self._previous, self._picture
-        self._picture = picture.copy()
+        if picture.shape[:2] == (h, w):
+            self._picture = picture.copy()
+        else:
+            self._picture = cv2.resize(picture, (w, h), interpolation=cv2.INTER_AREA)
+        picture = self._picture
         if (self.strength <= 0 or previous is None or previous.shape != alpha.shape
                 or last_picture is None or last_picture.shape != picture.shape):
             self._previous = alpha.copy()

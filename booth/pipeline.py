@@ -325,9 +325,9 @@ class Pipeline:
         watch.lap("prepare")
         alpha = self._segmenter.segment(cv2.cvtColor(small, cv2.COLOR_RGB2BGR))
         watch.lap("segment")
-        alpha = cv2.resize(alpha.astype(np.float32, copy=False), (work_w, work_h),
+        # Smoothed at the model's size (as `booth eval` measures it): 4x fewer pixels.
+        alpha = cv2.resize(self._smoother.update(alpha, small), (work_w, work_h),
                            interpolation=cv2.INTER_LINEAR)
-        alpha = self._smoother.update(alpha, work)
         watch.lap("smooth")
         coef_a, coef_b, reach = self._coefficients(alpha, matte.gray(work, rgb=True), work_w)
         solid = float(alpha.min()) >= 0.999

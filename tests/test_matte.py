@@ -146,6 +146,14 @@ def test_smoother_damps_unsure_flicker_even_where_the_picture_moves() -> None:
     assert np.ptp(out[10:]) < 0.2 * np.ptp([a[0, 0] for a in raw])
 
 
+def test_smoother_takes_the_picture_at_any_size() -> None:
+    smoother = matte.TemporalSmoother(0.9)  # a segmenter that answers at half size
+    big_still = np.full((16, 16, 3), 100, np.uint8)
+    smoother.update(np.zeros((8, 8), np.float32), big_still)
+    assert smoother.update(np.ones((8, 8), np.float32), big_still)[0, 0] < 0.2
+    assert smoother.update(np.ones((8, 8), np.float32), big_still + 60)[0, 0] == 1.0
+
+
 def test_smoother_strength_zero_and_reset_pass_alpha_through() -> None:
     alpha = np.random.default_rng(6).random((8, 8), np.float32)
     off = matte.TemporalSmoother(0.0)
