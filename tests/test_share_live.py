@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from booth.config import ShareConfig
@@ -67,11 +67,11 @@ def test_serves_a_photo_without_a_server_banner(server: ShareServer, store: Phot
     photo = store.save(make_jpeg(), scene="a", segmenter="none")
     url = server.url_for(photo.id)
     assert url == f"http://127.0.0.1:{server.share.port}/p/{photo.id}"
-    page = httpx.get(url)
+    page = httpx2.get(url)
     assert page.status_code == 200 and "Live test" in page.text
     assert "server" not in page.headers
     assert page.headers["x-content-type-options"] == "nosniff"
-    assert httpx.get(f"{url}/download").content == photo.file.read_bytes()
+    assert httpx2.get(f"{url}/download").content == photo.file.read_bytes()
 
 
 @pytest.mark.parametrize("target", ["/p/../index.sqlite3", "/p/%2e%2e/index.sqlite3",
@@ -146,9 +146,9 @@ def test_booth_serve_serves_an_existing_folder(config: Path,
         banner = proc.stdout.readline()
         assert f"http://127.0.0.1:{port}" in banner and "1 photo " in banner, \
             banner + proc.stderr.read()
-        page = httpx.get(f"http://127.0.0.1:{port}/p/{photo.id}")
+        page = httpx2.get(f"http://127.0.0.1:{port}/p/{photo.id}")
         assert page.status_code == 200 and "After party" in page.text
-        download = httpx.get(f"http://127.0.0.1:{port}/p/{photo.id}/download")
+        download = httpx2.get(f"http://127.0.0.1:{port}/p/{photo.id}/download")
         assert download.content == photo.file.read_bytes()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0

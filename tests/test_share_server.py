@@ -60,7 +60,7 @@ def login(client: TestClient, pin: str = PIN) -> str:
 def raw_get(app, path: str) -> tuple[int, bytes]:
     """GET ``path`` exactly as uvicorn hands it over: %-decoded, dot segments kept.
 
-    (httpx would resolve ``..`` on the client side, hiding what an attacker can send.)
+    (an HTTP client would resolve ``..`` on the client side, hiding what an attacker can send.)
     """
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": "GET", "scheme": "http", "path": unquote(path),
