@@ -50,6 +50,9 @@ LIVE_GUIDE_EDGE = 960  # long edge at which the live matte is applied, then resi
 ROI_ALIGN = 8  # the person's box on the display is rounded out to this many pixels
 SEGMENT_MAX_HZ = 30.0  # mattes per second at most: more would only take CPU from compositing
 SEGMENT_DUTY = 0.5  # fraction of its time the segment thread may be busy (of one core)
+# A matte held because nothing moved (see make_matte) is made anew after this
+# many seconds all the same: a bound on how stale a held matte can be.
+HOLD_SECONDS = 1.0
 TAKE_TIMEOUT = 1 / 30  # seconds the composite thread waits for the render thread to take one
 COLOR_STATS_KEEP = 0.9  # per-matte weight of the previous person colour statistics
 OUTPUT_BUFFERS = 3  # published composites in rotation (one shown, one next, one drawn)
@@ -81,6 +84,8 @@ class LiveMatte:
     lut: np.ndarray | None  # 256x1x3 uint8 colour-match table (RGB), None when off
     small_rgb: np.ndarray  # hxwx3 uint8 RGB of the segmented frame (for the blur scene)
     seq: int  # increases by one per matte, never reused
+    scene: Scene  # the scene it was made for (its colour match depends on it)
+    made: float  # the pipeline clock's time when it was made, seconds
     # The segmenter's colour clean-up of the person (e.g. chroma's despill), or None.
     foreground: Callable[[np.ndarray], np.ndarray] | None = None
 
@@ -315,7 +320,14 @@ class Pipeline:
         return max(1, round(w * scale)), max(1, round(h * scale))
 
     def make_matte(self, frame: np.ndarray, scene: Scene) -> LiveMatte:
-        """Segment one BGR camera frame for the live view (the segment thread's work)."""
+        """The live matte for one BGR camera frame (the segment thread's work).
+
+        When nothing in the picture moved since the current matte was made,
+        its alpha had settled, the segmenter is not learning and the scene is
+        the same, the current matte still holds and is returned as it is (for
+        at most HOLD_SECONDS): an empty, still room then costs one resize per
+        frame instead of a segmentation.
+        """
         watch = _Stopwatch(self.times)
         rect = matte.cover_rect((frame.shape[1], frame.shape[0]), self.display_size)
         work_w, work_h = self.refine_size(frame.shape)
@@ -323,6 +335,11 @@ class Pipeline:
         matte.fit_rgb(frame, rect, self.mirror_preview, work, self._segment_buffers)
         small = matte.small_copy(work, self.preview_size)
         watch.lap("prepare")
+        held = self._matte
+        if (held is not None and held.scene == scene
+                and self._clock() - held.made < HOLD_SECONDS
+                and self._segmenter.status() is None and self._smoother.holds(small)):
+            return held
         alpha = self._segmenter.segment(cv2.cvtColor(small, cv2.COLOR_RGB2BGR))
         watch.lap("segment")
         # Smoothed at the model's size (as `booth eval` measures it): 4x fewer pixels.
@@ -341,8 +358,8 @@ class Pipeline:
         if wrap_u8 is not None or lut is not None:
             watch.lap("looks")
         self.mattes += 1
-        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work, self.mattes,
-                         foreground_rgb(self._segmenter))
+        return LiveMatte(coef_a, coef_b, solid, box, wrap_u8, lut, work, self.mattes, scene,
+                         self._clock(), foreground_rgb(self._segmenter))
 
     def _coefficients(self, alpha: np.ndarray, guide_u8: np.ndarray, full_width: int
                       ) -> tuple[np.ndarray, np.ndarray, int]:

@@ -154,6 +154,21 @@ def test_smoother_takes_the_picture_at_any_size() -> None:
     assert smoother.update(np.ones((8, 8), np.float32), big_still + 60)[0, 0] == 1.0
 
 
+def test_smoother_holds_only_a_settled_alpha_on_a_picture_that_did_not_move() -> None:
+    smoother = matte.TemporalSmoother(0.9)
+    alpha = np.full((8, 8), 0.8, np.float32)
+    smoother.update(alpha, STILL)
+    assert not smoother.holds(STILL)  # one alpha: nothing to say it settled
+    smoother.update(alpha, STILL)
+    assert smoother.holds(STILL)
+    assert smoother.holds(np.full((32, 32, 3), 100, np.uint8))  # any size, as update
+    assert not smoother.holds(STILL + int(matte.MOTION_LEVELS))
+    smoother.update(1 - alpha, STILL)  # the model jumped: still settling
+    assert not smoother.holds(STILL)
+    smoother.reset()
+    assert not smoother.holds(STILL)
+
+
 def test_smoother_strength_zero_and_reset_pass_alpha_through() -> None:
     alpha = np.random.default_rng(6).random((8, 8), np.float32)
     off = matte.TemporalSmoother(0.0)

@@ -16,6 +16,7 @@ from booth.scenes import SceneDeck
 from booth.segmenters import SegmenterBase
 from booth.segmenters.none import NoneSegmenter
 from booth.sources import open_source
+from tests.conftest import FakeClock
 
 DISPLAY = (160, 90)
 SCENE_BGR = (40, 160, 40)
@@ -251,6 +252,79 @@ def test_a_sure_cut_that_jumps_on_a_still_picture_is_smoothed(tmp_path: Path) ->
     out = two_mattes(tmp_path, frame, frame)
     assert tuple(out[45, 20]) != tuple(SCENE_BGR[::-1])
     assert abs(int(out[45, 20, 2]) - 200) < abs(int(out[45, 20, 2]) - SCENE_BGR[0])
+
+
+class Counting(HalfSegmenter):
+    """Counts its calls; ``learning`` is what status() says (None = ready)."""
+
+    calls = 0
+    learning: str | None = None
+
+    def segment(self, frame_bgr: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return super().segment(frame_bgr)
+
+    def status(self) -> str | None:
+        return self.learning
+
+
+def run_still(tmp_path: Path, clock: FakeClock, segmenter: Counting,
+              builtins: list[str] | None = None) -> tuple[pl.Pipeline, StillSource]:
+    """A started pipeline on a still camera picture, after two mattes and 20 composites."""
+    source = StillSource(camera_frame())
+    pipe = pl.Pipeline(source, segmenter, deck(tmp_path, builtins), MatteConfig(), DISPLAY,
+                       clock=clock)
+    pipe.start()
+    wait_for(lambda: segmenter.calls >= 2)
+    more_composites(pipe, 20)
+    return pipe, source
+
+
+def more_composites(pipe: pl.Pipeline, count: int = 10) -> None:
+    target = pipe.published + count
+    wait_for(lambda: pipe.published >= target)
+
+
+def test_a_still_picture_is_segmented_again_only_when_it_moves_or_the_hold_ends(
+        tmp_path: Path, clock: FakeClock) -> None:
+    segmenter = Counting()
+    pipe, source = run_still(tmp_path, clock, segmenter)
+    try:
+        # The first matte, then one that shows the alpha settled; then it holds.
+        assert segmenter.calls == 2
+        more_composites(pipe)  # the live view goes on while the model rests
+        assert segmenter.calls == 2
+        clock.advance(pl.HOLD_SECONDS)
+        wait_for(lambda: segmenter.calls == 3)
+        more_composites(pipe)
+        assert segmenter.calls == 3
+        moved = camera_frame()
+        moved[:, :100] = (90, 90, 90)  # someone grey steps in on the left
+        source.frame = moved
+        wait_for(lambda: segmenter.calls == 4)
+    finally:
+        pipe.stop()
+
+
+def test_a_learning_segmenter_or_a_new_scene_is_never_held(tmp_path: Path,
+                                                           clock: FakeClock) -> None:
+    segmenter = Counting()
+    segmenter.learning = "learning 3/60"  # a plate segmenter needs every frame
+    pipe, _ = run_still(tmp_path, clock, segmenter, builtins=["blur"])
+    try:
+        calls = segmenter.calls
+        assert calls > 2
+        more_composites(pipe)
+        assert segmenter.calls > calls
+        segmenter.learning = None
+        more_composites(pipe)
+        calls = segmenter.calls
+        more_composites(pipe)
+        assert segmenter.calls == calls  # ready now: held
+        pipe.deck.step(1)  # to the blur scene: its colour match differs
+        wait_for(lambda: segmenter.calls > calls)
+    finally:
+        pipe.stop()
 
 
 def test_the_none_scene_stops_segmenting_and_drops_the_stale_matte(tmp_path: Path) -> None:
