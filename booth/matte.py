@@ -198,7 +198,7 @@ def stillness(picture: np.ndarray, previous: np.ndarray) -> np.ndarray:
     the same brightness still counts), averaged over a small window so that
     sensor noise does not count; MOTION_LEVELS of change or more is 0.
     """
-    # cv2 per channel, not ndarray.max(axis=2): 0.3 ms against 2 ms at 480x270.
+    # Per channel with cv2: ndarray.max(axis=2) is about 7x slower.
     b, g, r = cv2.split(cv2.absdiff(picture, previous))
     size = 2 * MOTION_RADIUS + 1
     change = cv2.boxFilter(cv2.max(cv2.max(b, g), r), cv2.CV_32F, (size, size),
