@@ -321,7 +321,7 @@ def test_a_learning_segmenter_or_a_new_scene_is_never_held(tmp_path: Path,
         calls = segmenter.calls
         more_composites(pipe)
         assert segmenter.calls == calls  # ready now: held
-        pipe.deck.step(1)  # to the blur scene: its colour match differs
+        pipe.deck.step(1)  # to the blur scene: a new scene gets a matte of its own
         wait_for(lambda: segmenter.calls > calls)
     finally:
         pipe.stop()
